@@ -1,0 +1,44 @@
+# The course's commands. Each target sets up what it needs first (idempotent, quick when done).
+#   make example   set up, then grade the bundled example class and print the grade table
+#   make test      set up, then run the whole test suite
+#   make lab       set up, then open JupyterLab on the course (students)
+#   make formgrader set up, then open nbgrader's formgrader on the course (instructors)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# nbgrader runs helper commands (alembic, jupyter) by name: they must come from the venv.
+export PATH := $(abspath $(BIN)):$(PATH)
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: setup example test lab formgrader release clean-grading
+
+setup: $(STAMP)
+
+# Re-install only when requirements.txt or the package metadata change.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+example: setup
+	$(BIN)/python -m gdcourse.example_class
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=.
+
+formgrader: setup
+	$(BIN)/jupyter lab --notebook-dir=. --LabApp.default_url=/formgrader
+
+# Regenerate release/ from source/ (commit the result).
+release: setup
+	$(BIN)/python -m gdcourse.release
+
+# Remove nbgrader's working folders and the gradebook (the example class's grades with them).
+clean-grading:
+	rm -rf submitted autograded feedback gradebook.db grades.csv

@@ -1,0 +1,201 @@
+"""Draw the computation graph that autograd records, with matplotlib only.
+
+Chapter 3 shows that every operation on a tensor that requires a gradient leaves a node behind
+(`MulBackward0`, `AddBackward0`, ...), and that each node points at the nodes of its inputs through
+`grad_fn.next_functions`. This module turns that chain of pointers into a picture, so students see
+the graph `backward()` walks instead of imagining it.
+
+Two functions, one concern each:
+  computation_graph(output, names)        walk `next_functions` and return the nodes and edges
+  draw_computation_graph(output, ax, ...) lay the nodes out in layers and draw them on an Axes
+
+Only matplotlib is used on purpose: graphviz (what torchviz needs) is a system package that a
+student's laptop may not have, and the graphs of the course are small enough to lay out by hand.
+"""
+from dataclasses import dataclass
+
+__all__ = ["GraphNode", "computation_graph", "draw_computation_graph"]
+
+# Box colours, one per kind of node; the legend of the drawing uses the same names.
+_STYLE = {
+    "parameter": {"facecolor": "#cfe2f3", "edgecolor": "#3d6fa5", "legend": "leaf tensor"},
+    "function": {"facecolor": "#eeeeee", "edgecolor": "#555555", "legend": "grad_fn node"},
+    "output": {"facecolor": "#d9ead3", "edgecolor": "#4f8a3c", "legend": "output tensor"},
+}
+
+
+@dataclass
+class GraphNode:
+    """One box of the drawing.
+
+    label   what the box says first: the grad_fn's class name as torch records it
+            (`type(grad_fn).__name__`, e.g. "MulBackward0", "AccumulateGrad"), or a tensor's name
+    detail  a second, smaller line: a tensor's shape, or "" for a grad_fn node
+    kind    "function" for a grad_fn node, "parameter" for a leaf tensor, "output" for the tensor
+            whose graph is drawn
+    depth   steps from the output along the longest path (the output is 0); the drawing puts
+            nodes of one depth in one column
+    obj     the grad_fn node or the tensor itself, so a notebook can check what a box stands for
+    """
+
+    label: str
+    detail: str
+    kind: str
+    depth: int
+    obj: object
+
+
+def _tensor_name(tensor, names):
+    """The name `names` gives this very tensor (compared with `is`), or None."""
+    for name, candidate in (names or {}).items():
+        if candidate is tensor:
+            return name
+    return None
+
+
+def _shape(tensor):
+    return f"shape {tuple(tensor.shape)}"
+
+
+def computation_graph(output, names=None):
+    """Walk the graph behind `output` and return it as `(nodes, edges)`.
+
+    The walk starts at `output.grad_fn` and follows `next_functions` recursively, which is exactly
+    the path `output.backward()` takes. Each `next_functions` entry is a pair (node, index); a node
+    of None stands for an input that needs no gradient (a constant such as the 5 in `θ + 5`) and is
+    left out. An `AccumulateGrad` node is where a leaf's gradient is added into its `.grad`: its
+    `.variable` is the leaf tensor itself, drawn as a box of its own that feeds the node.
+
+    Args:
+        output: a tensor computed from tensors that require a gradient (it has a `grad_fn`).
+        names: optional {name: tensor}; a leaf found in it, or `output` itself, is labelled with
+            its name (e.g. {"θ": theta, "L": loss}). Tensors are matched by identity.
+
+    Returns:
+        nodes: a list of GraphNode; nodes[0] is `output`, the rest in the order the walk met them.
+        edges: a list of (i, j) pairs, meaning nodes[i] is an input of nodes[j] (arrows point from
+            inputs to outputs, the direction the forward computation ran). A node that uses the
+            same input twice, like the MulBackward0 of θ·θ, has that edge twice: backward() sends
+            two contributions down it, and AccumulateGrad adds them up.
+    """
+    if output.grad_fn is None:
+        raise ValueError(
+            "This tensor has no grad_fn, so autograd recorded no graph behind it: it is a leaf, or "
+            "none of the tensors it was computed from requires a gradient (or it was computed under "
+            "torch.no_grad()).")
+
+    nodes = [GraphNode(_tensor_name(output, names) or "output", _shape(output), "output", 0,
+                       output)]
+    edges = []
+    index_of = {}  # id(grad_fn) -> index in nodes; the walk keeps every node alive, ids stay unique
+
+    def visit(grad_fn):
+        """Add `grad_fn` and everything it depends on; return its index in `nodes`."""
+        if id(grad_fn) in index_of:  # met before through another path: one box, several arrows
+            return index_of[id(grad_fn)]
+        index = len(nodes)
+        index_of[id(grad_fn)] = index
+        nodes.append(GraphNode(type(grad_fn).__name__, "", "function", 0, grad_fn))
+        leaf = getattr(grad_fn, "variable", None)  # only AccumulateGrad nodes have one
+        if leaf is not None:
+            nodes.append(GraphNode(_tensor_name(leaf, names) or "leaf", _shape(leaf), "parameter",
+                                   0, leaf))
+            edges.append((len(nodes) - 1, index))
+        for next_fn, _ in grad_fn.next_functions:
+            if next_fn is not None:
+                edges.append((visit(next_fn), index))
+        return index
+
+    edges.append((visit(output.grad_fn), 0))
+    _set_depths(nodes, edges)
+    return nodes, edges
+
+
+def _set_depths(nodes, edges):
+    """Give each node its longest distance to the output, so every arrow points to a later column.
+
+    The longest (not the shortest) distance matters when a value is used at several depths, as θ
+    is in (θ − 3)² + sin θ: its box must sit left of every box that uses it.
+    """
+    consumers = {}
+    for source, target in edges:
+        consumers.setdefault(source, set()).add(target)
+    depth = {0: 0}
+
+    def longest(i):
+        if i not in depth:
+            depth[i] = 1 + max(longest(j) for j in consumers[i])
+        return depth[i]
+
+    for i, node in enumerate(nodes):
+        node.depth = longest(i)
+
+
+def draw_computation_graph(output, ax=None, names=None, title=None):
+    """Draw the graph behind `output` on a matplotlib Axes and return the Axes.
+
+    Layout: one column per depth, the leaves on the left and `output` on the right, so arrows
+    run left to right like the forward computation; `backward()` walks them right to left. Nodes
+    of a column are spread evenly and centred. When a node uses the same input twice, the arrows
+    are bent apart so both can be seen.
+
+    Args:
+        output: the tensor whose graph to draw (see `computation_graph`).
+        ax: the Axes to draw on; a new figure is made when None.
+        names: optional {name: tensor} labelling leaves and the output (see `computation_graph`).
+        title: the Axes title; a default one is used when None.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    nodes, edges = computation_graph(output, names)
+    columns = max(node.depth for node in nodes) + 1
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.4 * columns + 1, 3.2))
+
+    by_depth = {}
+    for i, node in enumerate(nodes):
+        by_depth.setdefault(node.depth, []).append(i)
+    tallest = max(len(members) for members in by_depth.values())
+    position = {}
+    for depth, members in by_depth.items():
+        for row, i in enumerate(members):
+            position[i] = (columns - 1 - depth, (len(members) - 1) / 2 - row)
+
+    boxes = {}
+    for i, node in enumerate(nodes):
+        style = _STYLE[node.kind]
+        text = node.label if not node.detail else f"{node.label}\n{node.detail}"
+        boxes[i] = ax.text(*position[i], text, ha="center", va="center", fontsize=10,
+                           zorder=3,
+                           fontweight="normal" if node.kind == "function" else "bold",
+                           bbox={"boxstyle": "round,pad=0.45", "facecolor": style["facecolor"],
+                                 "edgecolor": style["edgecolor"], "linewidth": 1.3})
+
+    seen = {}
+    for source, target in edges:
+        repeat = sum(1 for edge in edges if edge == (source, target))
+        k = seen.get((source, target), 0)
+        seen[(source, target)] = k + 1
+        bend = 0.0 if repeat == 1 else 0.35 * (k - (repeat - 1) / 2)
+        ax.annotate("", xy=position[target], xytext=position[source], zorder=2,
+                    arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.3,
+                                "mutation_scale": 14, "shrinkA": 2, "shrinkB": 2,
+                                "patchA": boxes[source].get_bbox_patch(),
+                                "patchB": boxes[target].get_bbox_patch(),
+                                "connectionstyle": f"arc3,rad={bend}"})
+
+    ax.set_xlim(-0.6, columns - 0.4)
+    ax.set_ylim(-tallest / 2 - 0.1, tallest / 2 + 0.1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel("forward: inputs → output      (backward() runs right to left)")
+    ax.set_title(title if title is not None else "Computation graph recorded by autograd")
+    kinds = [kind for kind in _STYLE if any(node.kind == kind for node in nodes)]
+    ax.legend(handles=[Patch(facecolor=_STYLE[k]["facecolor"], edgecolor=_STYLE[k]["edgecolor"],
+                             label=_STYLE[k]["legend"]) for k in kinds],
+              loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(kinds), frameon=False,
+              fontsize=9)
+    return ax

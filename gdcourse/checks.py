@@ -1,0 +1,139 @@
+"""What the course's test cells call: comparisons whose failures teach.
+
+Every failure raises `WrongAnswer` with a message in three parts: the call that was made, what
+came back against what was expected, and a hint naming the idea to revisit. When the answer
+matches a known mistake (a value the test cell lists), the hint is that mistake's own.
+
+This module holds no solutions: expected values and known mistakes are written in the test cells.
+"""
+import math
+import numbers
+
+
+class WrongAnswer(AssertionError):
+    """An answer is not right yet. The message says what was expected, what came back, and why."""
+
+
+def fail(message):
+    """Fail the current test with a message written for the student."""
+    raise WrongAnswer(message)
+
+
+def expect(condition, message):
+    """Fail with `message` unless `condition` holds."""
+    if not condition:
+        fail(message)
+
+
+def show(value):
+    """A short, readable rendering of a value for a failure message."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if _is_tensor(value):
+        body = repr(value.detach().tolist() if value.dim() else value.item())
+        if len(body) > 80:
+            body = body[:77] + "..."
+        return f"tensor({body}, shape={tuple(value.shape)}, dtype={value.dtype})"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _is_tensor(value):
+    try:
+        import torch
+    except ImportError:  # the float chapters do not need torch
+        return False
+    return isinstance(value, torch.Tensor)
+
+
+def _returned_nothing(call):
+    return (
+        f"{call} returned None: nothing came back. A function hands its result to the caller "
+        f"with `return`; `print` only shows it on the screen."
+    )
+
+
+def _message(call, got, expected, hint):
+    text = f"{call} returned {show(got)}, expected {show(expected)}."
+    return f"{text}\n{hint}" if hint else text
+
+
+def close(a, b, rel=1e-6, abs_tol=1e-9):
+    """Whether two floats agree to a relative and an absolute tolerance (inf equals inf)."""
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
+
+
+def check_number(got, expected, *, call, mistakes=None, hint="", rel=1e-6, abs_tol=1e-9):
+    """Check that `call` returned a real number close to `expected`.
+
+    `mistakes` maps the value a known mistake would give to the hint for that mistake; `hint` is
+    shown when the answer is wrong in some other way.
+    """
+    if got is None:
+        fail(_returned_nothing(call))
+    if isinstance(got, bool) or not isinstance(got, numbers.Real):
+        fail(f"{call} returned {show(got)}, of type {type(got).__name__}: expected a number "
+             f"(a float), close to {show(expected)}.")
+    got = float(got)
+    if close(got, expected, rel, abs_tol):
+        return
+    for wrong, mistake_hint in (mistakes or {}).items():
+        if close(got, wrong, rel, abs_tol):
+            fail(_message(call, got, expected, mistake_hint))
+    fail(_message(call, got, expected, hint))
+
+
+def check_tensor(got, expected, *, call, mistakes=None, hint="", rel=1e-5, abs_tol=1e-7):
+    """Check that `call` returned a tensor of `expected`'s shape and dtype, with close values.
+
+    `mistakes` is a list of (tensor a known mistake would give, hint) pairs; `hint` is shown when
+    the values are wrong in some other way.
+    """
+    import torch
+
+    if got is None:
+        fail(_returned_nothing(call))
+    if not isinstance(got, torch.Tensor):
+        fail(f"{call} returned {show(got)}, of type {type(got).__name__}: expected a torch "
+             f"tensor like {show(expected)}. Build the result with tensor operations on the input.")
+    if got.shape != expected.shape:
+        fail(f"{call} returned a tensor of shape {tuple(got.shape)}, expected shape "
+             f"{tuple(expected.shape)}. Element-wise operations keep the input's shape; "
+             f"indexing, .item() or sum() do not.")
+    if got.dtype != expected.dtype:
+        fail(f"{call} returned dtype {got.dtype}, expected {expected.dtype}, the input's dtype. "
+             f"Arithmetic on the input tensor keeps its dtype; torch.tensor(...) of Python "
+             f"numbers makes float32.")
+    got = got.detach()
+    if torch.allclose(got, expected, rtol=rel, atol=abs_tol, equal_nan=True):
+        return
+    for wrong, mistake_hint in mistakes or []:
+        if wrong.shape == got.shape and torch.allclose(got, wrong.to(got.dtype), rtol=rel,
+                                                       atol=abs_tol, equal_nan=True):
+            fail(_message(call, got, expected, mistake_hint))
+    fail(_message(call, got, expected, hint))
+
+
+def check_bool(got, expected, *, call, hint=""):
+    """Check that `call` returned the truth value `expected` (a bool, not a number or a string)."""
+    if got is None:
+        fail(_returned_nothing(call))
+    if type(got).__name__ not in ("bool", "bool_"):
+        fail(f"{call} returned {show(got)}, of type {type(got).__name__}: expected True or False.")
+    if bool(got) != expected:
+        fail(_message(call, bool(got), expected, hint))
+
+
+def fix_first(name, compute, expected, rel=1e-6, abs_tol=1e-9):
+    """A note for a hint when an exercise builds on `name` and `name` is still wrong.
+
+    `compute` calls `name` on an input whose right answer is `expected`. Returns "" when that
+    works, so the note only appears when the earlier exercise is the likely cause.
+    """
+    try:
+        works = close(float(compute()), expected, rel, abs_tol)
+    except Exception:
+        works = False
+    if works:
+        return ""
+    return f"\nNote: this builds on {name}, which fails its own test above: fix that first."

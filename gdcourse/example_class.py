@@ -1,0 +1,85 @@
+"""The main job: grade the bundled example class end to end with plain nbgrader commands.
+
+1. generate the release of every chapter (nbgrader generate_assignment);
+2. put the example students' submissions in place (made from the mistake catalog);
+3. autograde them (nbgrader autograde);
+4. generate their feedback (nbgrader generate_feedback);
+5. export grades.csv (nbgrader export);
+6. print the grade table.
+
+nbgrader's own output goes to grading.log in the course folder.
+"""
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from .catalog import assignment_names, example_class
+from .grade_table import format_table, read_grades
+from .nbgrader_commands import NbgraderFailed, nbgrader
+from .release import generate_releases
+from .submissions import submission_from_entry, write_submission
+
+
+def step(message):
+    """Print what is about to happen; returns a function that prints how long it took."""
+    print(f"{message} ...", end="", flush=True)
+    started = time.perf_counter()
+    return lambda: print(f" {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def put_submissions_in_place(course_root, students):
+    for student, picks in students.items():
+        for assignment, entry in picks.items():
+            folder = Path(course_root) / "submitted" / student / assignment
+            shutil.rmtree(folder, ignore_errors=True)  # a previous run's copy, replaced whole
+            write_submission(course_root, student, assignment, submission_from_entry(course_root, entry))
+
+
+def run(course_root):
+    course_root = Path(course_root).resolve()
+    log = course_root / "grading.log"
+    log.write_text("")
+    assignments = assignment_names(course_root)
+    students = example_class(course_root)
+
+    done = step(f"Generating the release of {len(assignments)} assignments")
+    generate_releases(course_root, log_file=log)
+    done()
+    done = step(f"Putting {len(students)} example students' submissions in submitted/")
+    put_submissions_in_place(course_root, students)
+    done()
+    for assignment in assignments:
+        done = step(f"Autograding {assignment}")
+        nbgrader(course_root, "autograde", assignment, "--force", log_file=log)
+        done()
+    for assignment in assignments:
+        done = step(f"Generating feedback for {assignment}")
+        nbgrader(course_root, "generate_feedback", assignment, "--force", log_file=log)
+        done()
+    done = step("Exporting grades.csv")
+    nbgrader(course_root, "export", "--to", str(course_root / "grades.csv"), log_file=log)
+    done()
+
+    grades, graded = read_grades(course_root / "grades.csv")
+    print()
+    print(format_table(grades, graded))
+    print()
+    print("Scores include the manually graded answers, which count 0 until graded in formgrader.")
+    print(f"Feedback: {course_root / 'feedback'}/<student>/<assignment>/")
+    print(f"nbgrader's log: {log}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Grade the bundled example class.")
+    parser.add_argument("--course", default=".", help="the course folder (default: here)")
+    try:
+        run(parser.parse_args().course)
+    except NbgraderFailed as error:
+        print(f"\n{error}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

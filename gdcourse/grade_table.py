@@ -1,0 +1,40 @@
+"""The grade table: student x assignment from nbgrader's grades.csv, with the class mean."""
+import csv
+from collections import defaultdict
+
+
+def read_grades(csv_path):
+    """{(student, assignment): (score, max_score)} and the assignments, in order, from grades.csv."""
+    grades, assignments = {}, []
+    with open(csv_path, newline="") as f:
+        for row in csv.DictReader(f):
+            assignment = row["assignment"]
+            if assignment not in assignments:
+                assignments.append(assignment)
+            if row["timestamp"]:  # a student without a submission has an empty timestamp
+                grades[(row["student_id"], assignment)] = (float(row["score"]), float(row["max_score"]))
+    return grades, sorted(assignments)
+
+
+def format_table(grades, assignments):
+    students = sorted({student for student, _ in grades})
+    max_score = {a: max((m for (_, aa), (_, m) in grades.items() if aa == a), default=0)
+                 for a in assignments}
+    width = max([len("class mean"), *map(len, students)])
+    columns = [max(len(a), 11) for a in assignments]
+    lines = ["  ".join(["student".ljust(width), *(a.rjust(c) for a, c in zip(assignments, columns))])]
+    totals = defaultdict(list)
+    for student in students:
+        cells = []
+        for assignment, column in zip(assignments, columns):
+            if (student, assignment) in grades:
+                score, top = grades[(student, assignment)]
+                totals[assignment].append(score)
+                cells.append(f"{score:g} / {top:g}".rjust(column))
+            else:
+                cells.append("—".rjust(column))
+        lines.append("  ".join([student.ljust(width), *cells]))
+    means = [(f"{sum(totals[a]) / len(totals[a]):.1f} / {max_score[a]:g}" if totals[a] else "—")
+             .rjust(c) for a, c in zip(assignments, columns)]
+    lines.append("  ".join(["class mean".ljust(width), *means]))
+    return "\n".join(lines)

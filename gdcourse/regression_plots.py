@@ -1,0 +1,113 @@
+"""Plot helpers for the regression lectures (chapters 4 and 5).
+
+The lectures keep the maths and the training loops in the notebook, where students read them.
+What lives here is only the matplotlib bookkeeping that would otherwise bury a two-line idea
+under ten lines of styling: titles, labels, legends, log axes and limits that stay put.
+
+Every helper takes plain numbers (floats, lists or tensors without gradients) and draws them.
+None of them trains, predicts or computes a loss: the assignments' functions are not here.
+
+A line is given as a tuple ``(slope, intercept, label)`` or ``(slope, intercept, label, style)``
+where ``style`` is a dict of keyword arguments for ``Axes.plot`` (colour, dash pattern, ...).
+"""
+import matplotlib.pyplot as plt
+
+DATA_COLOUR = "tab:orange"
+LINE_COLOUR = "tab:blue"
+
+
+def _floats(values):
+    """Plain Python floats, so tensors and lists plot alike."""
+    return [float(value) for value in values]
+
+
+def plot_curves(ax, curves, *, title, xlabel, ylabel, log_scale=False, target=None,
+                target_label=None, legend_options=None):
+    """Draw one or more per-step series (losses, weights) on `ax`, labelled, with a legend.
+
+    `curves` maps a label to a sequence of values, one per step or epoch; step numbers start at 1
+    because the first value is the one of the first step. `log_scale=True` puts the y axis on a
+    log scale, where a loss that shrinks by the same factor every step is a straight line.
+    `target` draws a dashed horizontal line (the value the series should reach).
+    `legend_options` is passed to `Axes.legend`, for when the default spot hides a curve.
+    """
+    for label, values in curves.items():
+        values = _floats(values)
+        ax.plot(range(1, len(values) + 1), values, label=label)
+    if target is not None:
+        ax.axhline(float(target), color="grey", linestyle="--", linewidth=1,
+                   label=target_label)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    if len(curves) > 1 or target_label:
+        ax.legend(**(legend_options or {}))
+    return ax
+
+
+def axis_limits(u, y, lines=(), margin=0.08):
+    """Axis limits (xlim, ylim) that hold every data point and every line over the data's span.
+
+    An animation needs limits fixed in advance: if matplotlib rescaled each frame, the axes
+    would jump and the eye would follow the axes instead of the line.
+    """
+    u, y = _floats(u), _floats(y)
+    low, high = min(u), max(u)
+    heights = list(y)
+    for line in lines:
+        slope, intercept = float(line[0]), float(line[1])
+        heights += [slope * low + intercept, slope * high + intercept]
+    x_pad = margin * (high - low)
+    y_pad = margin * (max(heights) - min(heights))
+    return (low - x_pad, high + x_pad), (min(heights) - y_pad, max(heights) + y_pad)
+
+
+def _draw_line(ax, line, span, default_colour):
+    slope, intercept, label = float(line[0]), float(line[1]), line[2]
+    style = {"color": default_colour, "linewidth": 2}
+    if len(line) > 3:
+        style.update(line[3])
+    ends = list(span)
+    return ax.plot(ends, [slope * end + intercept for end in ends], label=label, **style)[0]
+
+
+def plot_lines_over_data(ax, u, y, lines, *, title, xlabel="x", ylabel="y", span=None,
+                         limits=None, data_label="data"):
+    """Scatter the data and draw straight lines over it, with labels and a legend.
+
+    `lines` is a list of ``(slope, intercept, label[, style])``. Each line is drawn over `span`
+    (default: the data's own range of `u`), so a fit can be compared with the points it was fitted
+    to and with the line that generated them. `limits` is an optional (xlim, ylim) pair.
+    """
+    u_values, y_values = _floats(u), _floats(y)
+    if span is None:
+        span = (min(u_values), max(u_values))
+    ax.scatter(u_values, y_values, s=14, color=DATA_COLOUR, label=data_label, zorder=3)
+    for line in lines:
+        _draw_line(ax, line, span, LINE_COLOUR)
+    if limits is not None:
+        ax.set(xlim=limits[0], ylim=limits[1])
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_snapshots(u, y, snapshots, *, limits, xlabel="u", ylabel="y", panel_size=3.2):
+    """A row of panels, one per moment of a training run, on shared fixed axes.
+
+    `snapshots` is a list of ``(step, slope, intercept, loss)``. This is the printed stand-in for
+    an animation: a reader who cannot play it sees the same line at a few chosen steps.
+    Returns the figure.
+    """
+    fig, axes = plt.subplots(1, len(snapshots), figsize=(panel_size * len(snapshots), panel_size),
+                             sharex=True, sharey=True, squeeze=False)
+    for ax, (step, slope, intercept, loss) in zip(axes[0], snapshots):
+        plot_lines_over_data(ax, u, y, [(slope, intercept, "x @ a")],
+                             title=f"step {step}: loss {float(loss):.3f}",
+                             xlabel=xlabel, ylabel=ylabel, span=limits[0], limits=limits)
+        ax.get_legend().remove()
+    axes[0][0].legend(loc="upper left", fontsize="small")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,23 @@
+"""Regenerate release/ from source/ with `nbgrader generate_assignment`, every chapter."""
+import argparse
+from pathlib import Path
+
+from .catalog import assignment_names
+from .nbgrader_commands import nbgrader
+
+
+def generate_releases(course_root, log_file=None):
+    for assignment in assignment_names(course_root):
+        nbgrader(course_root, "generate_assignment", assignment, "--force", log_file=log_file)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--course", default=".", help="the course folder (default: here)")
+    course_root = Path(parser.parse_args().course).resolve()
+    generate_releases(course_root)
+    print(f"release/ regenerated for: {', '.join(assignment_names(course_root))}")
+
+
+if __name__ == "__main__":
+    main()

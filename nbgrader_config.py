@@ -1,0 +1,31 @@
+"""nbgrader configuration of the course "Gradient Descent with PyTorch".
+
+Plain nbgrader commands (generate_assignment, autograde, generate_feedback, export, formgrader)
+read this file when run from the course's folder.
+"""
+import os
+
+c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
+
+c.CourseDirectory.course_id = "gradient-descent-pytorch"
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+
+# The gradebook is SQLite in the course folder (gradebook.db) unless GDCOURSE_DB_URL names another
+# database, e.g. postgresql://grader@dbhost/gradient_descent for several graders at once.
+if os.environ.get("GDCOURSE_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["GDCOURSE_DB_URL"]
+
+# A cell may run for 60 s before it is stopped and marked as failed (the slowest reference
+# solution runs well under 2 s; an endless loop must not stall a whole batch).
+c.Execute.timeout = 60
+
+# The stderr rule: every grading kernel imports gdcourse.grading_kernel first, which shows Python
+# warnings on stdout, so a passing test cell never scores 0 because torch or matplotlib warned.
+# Applies to `nbgrader validate` (the Validate button) and `nbgrader autograde` alike.
+c.Execute.extra_arguments = [
+    "--InteractiveShellApp.exec_lines=__import__('gdcourse.grading_kernel')",
+]
+
+# Students see their answer cells with this stub until they write their own code.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

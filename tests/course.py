@@ -1,0 +1,83 @@
+"""What the tests share: the course folder, copies of it, and grading through real nbgrader."""
+import html
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from gdcourse.nbgrader_commands import nbgrader
+from gdcourse.submissions import notebook_path, write_submission
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tracked_files(root=ROOT):
+    """The files a fresh clone of the working tree would have (tracked and new, not ignored)."""
+    listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                             cwd=root, check=True, capture_output=True).stdout
+    return [name for name in listing.decode().split("\0") if name and (root / name).is_file()]
+
+
+def fresh_clone(destination):
+    """Copy the working tree as a fresh clone would see it; returns the copy's folder."""
+    destination = Path(destination)
+    for name in tracked_files():
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    return destination
+
+
+def course_copy(destination):
+    """A course folder to grade in: configuration, source/, release/ and the catalog."""
+    destination = Path(destination)
+    shutil.copy2(ROOT / "nbgrader_config.py", destination / "nbgrader_config.py")
+    for folder in ("source", "release", "catalog"):
+        shutil.copytree(ROOT / folder, destination / folder)
+    return destination
+
+
+def feedback_text(html_path):
+    """What a student reads in a feedback page: its text, tags removed, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", Path(html_path).read_text()))
+
+
+@dataclass
+class GradedSubmission:
+    autograded_score: float       # points from test cells
+    autograded_max: float
+    cell_scores: dict             # grade_id -> auto score of each test cell
+    feedback: str                 # text of the generated feedback page
+
+
+def grade(course_root, assignment, submissions):
+    """Autograde {student: notebook} for `assignment` with one real `nbgrader autograde` run,
+    generate feedback, and return {student: GradedSubmission}."""
+    course_root = Path(course_root)
+    log = course_root / "grading.log"
+    nbgrader(course_root, "generate_assignment", assignment, "--force", log_file=log)
+    for student, nb in submissions.items():
+        write_submission(course_root, student, assignment, nb)
+    nbgrader(course_root, "autograde", assignment, "--force", log_file=log)
+    nbgrader(course_root, "generate_feedback", assignment, "--force", log_file=log)
+    results = {}
+    with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gradebook:
+        for student in submissions:
+            notebook = gradebook.find_submission(assignment, student).notebooks[0]
+            auto = [g for g in notebook.grades if g.cell_type == "code"]
+            results[student] = GradedSubmission(
+                autograded_score=sum(g.auto_score or 0 for g in auto),
+                autograded_max=sum(g.max_score for g in auto),
+                cell_scores={g.name: g.auto_score for g in auto},
+                feedback=feedback_text(course_root / "feedback" / student / assignment /
+                                       f"{assignment}.html"),
+            )
+    return results
+
+
+def read_notebook(course_root, folder, assignment):
+    return nbformat.read(notebook_path(course_root, folder, assignment), as_version=4)

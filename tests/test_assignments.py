@@ -1,0 +1,50 @@
+"""Every assignment through real nbgrader: the source gets full marks, the untouched release gets
+nothing, and every catalog entry gets its expected score with its hints in the feedback."""
+import pytest
+
+from course import ROOT
+from gdcourse.catalog import assignment_names, load_entries
+
+ASSIGNMENTS = assignment_names(ROOT)
+
+
+def by_assignment(values):
+    """Parameters grouped so that one worker grades each assignment once."""
+    return [pytest.param(*v, marks=pytest.mark.xdist_group(v[0]), id="/".join(map(str, v)))
+            for v in values]
+
+
+@pytest.mark.parametrize("assignment", by_assignment([(a,) for a in ASSIGNMENTS]))
+def test_source_notebook_gets_full_marks(assignment, graded_assignment):
+    result = graded_assignment(assignment)["source-solution"]
+    failed = [cell for cell, score in result.cell_scores.items() if not score]
+    assert not failed, f"test cells that failed on the source solution: {failed}"
+    assert result.autograded_score == result.autograded_max > 0
+
+
+@pytest.mark.parametrize("assignment", by_assignment([(a,) for a in ASSIGNMENTS]))
+def test_untouched_release_gets_no_points(assignment, graded_assignment):
+    result = graded_assignment(assignment)["untouched-release"]
+    passed = [cell for cell, score in result.cell_scores.items() if score]
+    assert not passed, f"test cells that give points to an empty notebook: {passed}"
+
+
+ENTRIES = [(a, entry.id) for a in ASSIGNMENTS for entry in load_entries(ROOT, a)]
+
+
+@pytest.mark.parametrize("assignment, entry_id", by_assignment(ENTRIES))
+def test_catalog_entry_gets_its_score_and_hints(assignment, entry_id, graded_assignment):
+    entry = next(e for e in load_entries(ROOT, assignment) if e.id == entry_id)
+    result = graded_assignment(assignment)[f"catalog-{entry_id}"]
+    assert result.autograded_score == entry.score, (
+        f"{entry.about}: scored {result.autograded_score}, catalog expects {entry.score}; "
+        f"per test cell: {result.cell_scores}")
+    missing = [hint for hint in entry.hints if hint not in result.feedback]
+    assert not missing, f"{entry.about}: hints missing from the feedback: {missing}"
+
+
+def test_every_assignment_has_a_catalog_with_a_correct_entry():
+    for assignment in ASSIGNMENTS:
+        entries = {e.id: e for e in load_entries(ROOT, assignment)}
+        assert "correct" in entries and not entries["correct"].answers, assignment
+        assert len(entries) >= 6, f"{assignment}: the catalog lists only {len(entries)} entries"
