@@ -16,11 +16,13 @@ class WrongAnswer(AssertionError):
 
 def fail(message):
     """Fail the current test with a message written for the student."""
+    __tracebackhide__ = True
     raise WrongAnswer(message)
 
 
 def expect(condition, message):
     """Fail with `message` unless `condition` holds."""
+    __tracebackhide__ = True
     if not condition:
         fail(message)
 
@@ -69,6 +71,7 @@ def check_number(got, expected, *, call, mistakes=None, hint="", rel=1e-6, abs_t
     `mistakes` maps the value a known mistake would give to the hint for that mistake; `hint` is
     shown when the answer is wrong in some other way.
     """
+    __tracebackhide__ = True
     if got is None:
         fail(_returned_nothing(call))
     if isinstance(got, bool) or not isinstance(got, numbers.Real):
@@ -89,6 +92,7 @@ def check_tensor(got, expected, *, call, mistakes=None, hint="", rel=1e-5, abs_t
     `mistakes` is a list of (tensor a known mistake would give, hint) pairs; `hint` is shown when
     the values are wrong in some other way.
     """
+    __tracebackhide__ = True
     import torch
 
     if got is None:
@@ -116,6 +120,7 @@ def check_tensor(got, expected, *, call, mistakes=None, hint="", rel=1e-5, abs_t
 
 def check_bool(got, expected, *, call, hint=""):
     """Check that `call` returned the truth value `expected` (a bool, not a number or a string)."""
+    __tracebackhide__ = True
     if got is None:
         fail(_returned_nothing(call))
     if type(got).__name__ not in ("bool", "bool_"):
@@ -137,3 +142,35 @@ def fix_first(name, compute, expected, rel=1e-6, abs_tol=1e-9):
     if works:
         return ""
     return f"\nNote: this builds on {name}, which fails its own test above: fix that first."
+
+
+def check_numbers(got, expected, *, call, what="values", mistakes=None, hint="", rel=1e-5,
+                  abs_tol=1e-7):
+    """Check that `call` returned a sequence of numbers (list, tuple or 1-D tensor) close to
+    `expected`, element by element. `mistakes` is a list of (sequence a known mistake would give,
+    hint) pairs. `what` names the sequence in messages ("losses", "frames", ...)."""
+    __tracebackhide__ = True
+    if got is None:
+        fail(_returned_nothing(call))
+    try:
+        values = [float(v) for v in got]
+    except (TypeError, ValueError):
+        fail(f"{call} gave {show(got)} as its {what}: expected a list of {len(expected)} numbers.")
+    if len(values) != len(expected):
+        fail(f"{call} gave {len(values)} {what}, expected {len(expected)}: one per step/epoch.\n"
+             f"{hint}".rstrip())
+
+    def matches(candidate):
+        return len(candidate) == len(values) and all(
+            close(a, float(b), rel, abs_tol) for a, b in zip(values, candidate))
+
+    if matches(expected):
+        return
+    first = next(i for i, (a, b) in enumerate(zip(values, expected))
+                 if not close(a, float(b), rel, abs_tol))
+    detail = (f"{call}: {what}[{first}] is {show(values[first])}, expected "
+              f"{show(float(expected[first]))}.")
+    for wrong, mistake_hint in mistakes or []:
+        if matches(wrong):
+            fail(f"{detail}\n{mistake_hint}")
+    fail(f"{detail}\n{hint}".rstrip())

@@ -1,0 +1,68 @@
+"""The README's two quick-start commands, run as a newcomer would on a fresh clone."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course import ROOT, fresh_clone
+from gdcourse.catalog import example_class
+from gdcourse.grade_table import read_grades
+
+VENV = Path(sys.executable).parent.parent
+
+
+def quick_start_commands():
+    """The commands of the README's quick start, in order."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```(?:sh|bash|console)\n(.*?)```", section, re.DOTALL).group(1)
+    return [line.strip() for line in block.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_quick_start_is_two_commands():
+    assert quick_start_commands() == ["make example", "make test"]
+
+
+@pytest.mark.xdist_group("main-job")
+def test_main_job_grades_the_example_class_on_a_fresh_clone(tmp_path):
+    clone = fresh_clone(tmp_path / "course")
+    # The venv is this test run's own (set up by the same Makefile); everything else is the clone's.
+    done = subprocess.run(quick_start_commands()[0].split() + [f"VENV={VENV}"], cwd=clone,
+                          capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    table = done.stdout.split("\n\n")[1].splitlines()
+    students = example_class(clone)
+    assignments = sorted({a for picks in students.values() for a in picks})
+    assert table[0].split() == ["student", *assignments]
+    rows = {line.split()[0]: line for line in table[1:]}
+    assert set(rows) == set(students) | {"class"}, table
+    grades, _ = read_grades(clone / "grades.csv")
+    for student, picks in students.items():
+        for assignment, entry in picks.items():
+            score, _ = grades[(student, assignment)]
+            assert score == entry.score, f"{student} {assignment}: {score} != catalog {entry.score}"
+            assert f"{score:g} / " in rows[student]
+            feedback = clone / "feedback" / student / assignment / f"{assignment}.html"
+            assert feedback.is_file(), f"no feedback for {student} {assignment}"
+    means = rows["class"].split("mean", 1)[1]
+    for assignment in assignments:
+        mean = sum(picks[assignment].score for picks in students.values()) / len(students)
+        assert f"{mean:.1f} / " in means
+
+
+def test_ci_runs_the_readme_test_command(tmp_path):
+    clone = fresh_clone(tmp_path / "course")
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    calls = tmp_path / "calls"
+    # A stand-in for make records how CI called it (the real suite is what is running this test).
+    (fake_bin / "make").write_text(f'#!/bin/sh\necho "make $*" >> {calls}\n')
+    (fake_bin / "make").chmod(0o755)
+    env = dict(os.environ, PATH=f"{fake_bin}{os.pathsep}{os.environ['PATH']}", CI="true")
+    subprocess.run(["bash", ".ci/run"], cwd=clone, env=env, check=True, timeout=60,
+                   stdin=subprocess.DEVNULL)
+    assert calls.read_text().splitlines() == [quick_start_commands()[1]]
