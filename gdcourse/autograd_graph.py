@@ -30,7 +30,7 @@ class GraphNode:
 
     label   what the box says first: the grad_fn's class name as torch records it
             (`type(grad_fn).__name__`, e.g. "MulBackward0", "AccumulateGrad"), or a tensor's name
-    detail  a second, smaller line: a tensor's shape, or "" for a grad_fn node
+    detail  a second line under the label: a tensor's shape, or "" for a grad_fn node
     kind    "function" for a grad_fn node, "parameter" for a leaf tensor, "output" for the tensor
             whose graph is drawn
     depth   steps from the output along the longest path (the output is 0); the drawing puts
@@ -166,8 +166,7 @@ def draw_computation_graph(output, ax=None, names=None, title=None):
     for i, node in enumerate(nodes):
         style = _STYLE[node.kind]
         text = node.label if not node.detail else f"{node.label}\n{node.detail}"
-        boxes[i] = ax.text(*position[i], text, ha="center", va="center", fontsize=10,
-                           zorder=3,
+        boxes[i] = ax.text(*position[i], text, ha="center", va="center", fontsize=10, zorder=2,
                            fontweight="normal" if node.kind == "function" else "bold",
                            bbox={"boxstyle": "round,pad=0.45", "facecolor": style["facecolor"],
                                  "edgecolor": style["edgecolor"], "linewidth": 1.3})
@@ -178,7 +177,9 @@ def draw_computation_graph(output, ax=None, names=None, title=None):
         k = seen.get((source, target), 0)
         seen[(source, target)] = k + 1
         bend = 0.0 if repeat == 1 else 0.35 * (k - (repeat - 1) / 2)
-        ax.annotate("", xy=position[target], xytext=position[source], zorder=2,
+        # Arrows are drawn after the boxes (higher zorder): a text's box outline is only placed
+        # when the text is drawn, and the arrow is clipped against that outline.
+        ax.annotate("", xy=position[target], xytext=position[source], zorder=3,
                     arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.3,
                                 "mutation_scale": 14, "shrinkA": 2, "shrinkB": 2,
                                 "patchA": boxes[source].get_bbox_patch(),
