@@ -22,18 +22,19 @@ def _floats(values):
 
 
 def plot_curves(ax, curves, *, title, xlabel, ylabel, log_scale=False, target=None,
-                target_label=None, legend_options=None):
+                target_label=None, legend_options=None, first_step=1):
     """Draw one or more per-step series (losses, weights) on `ax`, labelled, with a legend.
 
-    `curves` maps a label to a sequence of values, one per step or epoch; step numbers start at 1
-    because the first value is the one of the first step. `log_scale=True` puts the y axis on a
+    `curves` maps a label to a sequence of values, one per step or epoch, numbered from
+    `first_step`: 1 when the first value belongs to epoch 1, 0 when a run counts its starting point
+    as step 0 (use the numbering the notebook prints). `log_scale=True` puts the y axis on a
     log scale, where a loss that shrinks by the same factor every step is a straight line.
     `target` draws a dashed horizontal line (the value the series should reach).
     `legend_options` is passed to `Axes.legend`, for when the default spot hides a curve.
     """
     for label, values in curves.items():
         values = _floats(values)
-        ax.plot(range(1, len(values) + 1), values, label=label)
+        ax.plot(range(first_step, first_step + len(values)), values, label=label)
     if target is not None:
         ax.axhline(float(target), color="grey", linestyle="--", linewidth=1,
                    label=target_label)
@@ -108,6 +109,8 @@ def plot_snapshots(u, y, snapshots, *, limits, xlabel="u", ylabel="y", panel_siz
                              title=f"step {step}: loss {float(loss):.3f}",
                              xlabel=xlabel, ylabel=ylabel, span=limits[0], limits=limits)
         ax.get_legend().remove()
+        if ax is not axes[0][0]:
+            ax.set_ylabel("")   # the panels share their y axis: one label is enough
     axes[0][0].legend(loc="upper left", fontsize="small")
     fig.tight_layout()
     return fig
