@@ -1,0 +1,148 @@
+"""A bubblewrap sandbox for the kernels that run students' code during `nbgrader autograde`.
+
+The kernel sees a read-only system (/usr, /etc, the Python it runs on, the course's virtual
+environment and this package), an empty private /tmp as its home and working folder, and nothing
+else: not the course folder (source/, the gradebook, other students' work), not the grader's
+home, no network (its own empty network namespace), no other processes (its own pid namespace),
+none of the grader's environment variables. When the grader runs as root, the kernel runs as
+`nobody`. Resource limits (CPU time, memory, processes, file size, open files, scratch space) are
+set by gdcourse.sandbox_launcher just before the kernel starts.
+
+The kernel talks to the grader over Unix sockets (ZeroMQ's ipc transport) in a folder made for
+this one kernel: TCP would need the host's network.
+"""
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Integer
+from traitlets.config import Configurable
+
+from . import sandbox_launcher
+
+BWRAP = "bwrap"
+SYSTEM_FOLDERS = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc"]
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class SandboxLimits(Configurable):
+    """What one submission's kernel may use. Set in nbgrader_config.py as c.SandboxLimits.*."""
+
+    cpu_seconds = Integer(300, help="CPU time for the whole notebook, in seconds").tag(config=True)
+    memory_mb = Integer(2048, help="Address space of the kernel, in MiB (torch needs ~0.9)").tag(config=True)
+    processes = Integer(64, help="Processes and threads the kernel may add").tag(config=True)
+    file_mb = Integer(16, help="Largest file the kernel may write, in MiB").tag(config=True)
+    open_files = Integer(256, help="Open file descriptors").tag(config=True)
+    scratch_mb = Integer(64, help="Size of the kernel's private /tmp, in MiB").tag(config=True)
+
+
+@functools.lru_cache(maxsize=1)
+def unavailable_reason():
+    """None when bubblewrap can start a sandbox here; otherwise why it cannot."""
+    if sys.platform != "linux":
+        return f"the sandbox needs Linux (bubblewrap); this is {sys.platform}"
+    if shutil.which(BWRAP) is None:
+        return "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    probe = subprocess.run([BWRAP, "--unshare-all", "--die-with-parent", *_read_only_system(),
+                            "--proc", "/proc", "--dev", "/dev", "true"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"bubblewrap cannot create a sandbox here: {probe.stderr.strip()}"
+    return None
+
+
+def _read_only_system():
+    args = []
+    for folder in SYSTEM_FOLDERS:
+        if os.path.exists(folder):
+            args += ["--ro-bind", folder, folder]
+    return args
+
+
+def _tasks_of_user(uid):
+    """How many processes and threads belong to `uid` now (RLIMIT_NPROC counts them all)."""
+    count = 0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    count += len(os.listdir(f"/proc/{pid}/task"))
+            except OSError:
+                pass  # the process ended while we looked
+    return count
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel runs inside bubblewrap, with resource limits."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.limits = SandboxLimits(parent=self)
+        self.sandbox_dir = tempfile.mkdtemp(prefix="gdcourse-kernel-")
+        self.transport = "ipc"
+        self.ip = os.path.join(self.sandbox_dir, "ipc")
+        self.connection_file = os.path.join(self.sandbox_dir, "connection.json")
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        kernel_cmd = super().format_kernel_cmd(extra_arguments)
+        if os.getuid() == 0:
+            # The kernel will run as nobody: it must read its connection file and make its sockets.
+            for path in (self.sandbox_dir, self.connection_file):
+                os.chown(path, sandbox_launcher.SANDBOX_UID, sandbox_launcher.SANDBOX_GID)
+            processes = self.limits.processes
+            # Root needs no user namespace (one would map uid 0 alone, leaving no nobody to become)
+            # and keeps just what the launcher needs to become nobody; setuid() then clears every
+            # capability. bwrap always sets no_new_privs: setuid programs cannot regain root.
+            namespaces = ["--unshare-ipc", "--unshare-net", "--unshare-pid", "--unshare-uts",
+                          "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        else:
+            namespaces = ["--unshare-all"]
+            processes = _tasks_of_user(os.getuid()) + self.limits.processes
+        python_homes = sorted({sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(kernel_cmd[0]))})
+        mounts = _read_only_system()
+        made = set()
+        for folder in [*python_homes, str(PACKAGE_DIR), self.sandbox_dir]:
+            if any(folder.startswith(system + "/") for system in SYSTEM_FOLDERS):
+                continue
+            # bwrap would make the empty parent folders 0700, which nobody cannot pass through.
+            for parent in reversed(Path(folder).parents[:-1]):
+                if parent not in made:
+                    made.add(parent)
+                    mounts += ["--perms", "0755", "--dir", str(parent)]
+            if folder != self.sandbox_dir:
+                mounts += ["--ro-bind", folder, folder]
+        limits = self.limits
+        return [
+            BWRAP, *namespaces, "--die-with-parent", "--new-session",
+            *mounts,
+            "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", str(limits.scratch_mb * 1024 * 1024), "--tmpfs", "/tmp",
+            "--bind", self.sandbox_dir, self.sandbox_dir,
+            "--chdir", "/tmp",
+            "--clearenv",
+            "--setenv", "HOME", "/tmp",
+            "--setenv", "PATH", f"{os.path.dirname(kernel_cmd[0])}:/usr/bin:/bin",
+            "--setenv", "LANG", "C.UTF-8",
+            # The grader's pid means nothing in the kernel's pid namespace; 1 tells ipykernel not
+            # to watch its parent (bwrap --die-with-parent does that) nor print a console banner.
+            "--setenv", "JPY_PARENT_PID", "1",
+            "--setenv", "MPLBACKEND", "module://matplotlib_inline.backend_inline",
+            "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib",
+            "--setenv", "NBGRADER_EXECUTION", os.environ.get("NBGRADER_EXECUTION", "autograde"),
+            "--",
+            sys.executable, "-m", "gdcourse.sandbox_launcher",
+            "--cpu-seconds", str(limits.cpu_seconds), "--memory-mb", str(limits.memory_mb),
+            "--processes", str(processes), "--file-mb", str(limits.file_mb),
+            "--open-files", str(limits.open_files),
+            "--", *kernel_cmd,
+        ]
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self.sandbox_dir, ignore_errors=True)

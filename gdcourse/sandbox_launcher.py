@@ -1,0 +1,68 @@
+"""Runs inside the bubblewrap sandbox, just before the kernel: sets the resource limits, drops
+root privileges, then replaces itself with the kernel.
+
+    python -m gdcourse.sandbox_launcher --cpu-seconds 300 ... -- python -m ipykernel_launcher -f F
+
+Standard library only, and nothing imported from the student's side: this runs before any
+student code, in the process that becomes the kernel.
+"""
+import argparse
+import os
+import resource
+import sys
+
+# The uid/gid of `nobody` on Debian and most Linux systems: owns nothing, can read only what
+# everyone can read.
+SANDBOX_UID = SANDBOX_GID = 65534
+
+MB = 1024 * 1024
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cpu-seconds", type=int, required=True)
+    parser.add_argument("--memory-mb", type=int, required=True)
+    parser.add_argument("--processes", type=int, required=True)
+    parser.add_argument("--file-mb", type=int, required=True)
+    parser.add_argument("--open-files", type=int, required=True)
+    parser.add_argument("kernel", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    if args.kernel[:1] == ["--"]:
+        args.kernel = args.kernel[1:]
+    return args
+
+
+def set_limits(args):
+    limits = {
+        resource.RLIMIT_CPU: args.cpu_seconds,
+        resource.RLIMIT_AS: args.memory_mb * MB,
+        resource.RLIMIT_FSIZE: args.file_mb * MB,
+        resource.RLIMIT_NOFILE: args.open_files,
+        resource.RLIMIT_CORE: 0,
+    }
+    for which, value in limits.items():
+        resource.setrlimit(which, (value, value))
+
+
+def drop_root(args):
+    """When the grader runs as root, the kernel runs as `nobody`: RLIMIT_NPROC is not enforced for
+    root, and nobody cannot write anything the sandbox mounts from the host."""
+    if os.getuid() != 0:
+        return
+    os.setgroups([])
+    os.setgid(SANDBOX_GID)
+    os.setuid(SANDBOX_UID)
+
+
+def main(argv=None):
+    args = parse(sys.argv[1:] if argv is None else argv)
+    set_limits(args)
+    drop_root(args)
+    # Counted per user, threads included; the grader passes a count that allows for the user's
+    # other processes when the sandbox does not run as a user of its own.
+    resource.setrlimit(resource.RLIMIT_NPROC, (args.processes, args.processes))
+    os.execv(args.kernel[0], args.kernel)
+
+
+if __name__ == "__main__":
+    main()
