@@ -90,6 +90,9 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
+        # The kernel runs in a session of its own (--new-session), where a SIGINT sent to bwrap's
+        # process group cannot reach it: interrupt it with a message, and it signals itself.
+        self.kernel_spec.interrupt_mode = "message"
         if os.getuid() == 0:
             # The kernel will run as nobody: it must read its connection file and make its sockets.
             for path in (self.sandbox_dir, self.connection_file):

@@ -1,0 +1,141 @@
+"""nbgrader's Execute preprocessor for untrusted submissions (used by `nbgrader autograde`).
+
+- Each notebook's kernel runs in the bubblewrap sandbox (gdcourse.sandbox). Where the sandbox
+  cannot run, autograde refuses, unless nbgrader_config.py opts out with
+  `c.SafeExecute.allow_unsandboxed = True`.
+- A kernel that stops (killed by a limit, or by the student's own code) does not crash the
+  submission: that cell gets an error saying why, later cells are marked as not run, and their
+  tests score 0.
+- A cell that hits a limit fails with a message naming the limit.
+- Output is capped per cell, so a print loop cannot fill the grader's memory or the feedback.
+"""
+import errno
+import signal
+
+from nbclient.exceptions import DeadKernelError
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer, default
+from jupyter_client.manager import AsyncKernelManager
+
+from .sandbox import SandboxedKernelManager, SandboxLimits, unavailable_reason
+
+
+class SandboxRefused(RuntimeError):
+    """Autograde will not run students' code without the sandbox unless told to."""
+
+
+def error_output(ename, message):
+    return new_output("error", ename=ename, evalue=message,
+                      traceback=[f"\x1b[0;31m{ename}\x1b[0m: {message}"])
+
+
+class SafeExecute(Execute):
+
+    allow_unsandboxed = Bool(
+        False, help="Run students' code without the sandbox where bubblewrap is unavailable. "
+                    "Only for code you trust: it runs with all of the grader's rights.",
+    ).tag(config=True)
+
+    max_output_bytes = Integer(
+        200_000, help="Text a cell may print before the rest is dropped (per cell).",
+    ).tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        # nbgrader's Execute.__init__ sets its own default kernel manager: ours must come first.
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
+
+    @default("error_on_timeout")
+    def _timeout_message(self):
+        return {"ename": "TimeLimitExceeded", "evalue": "",
+                "traceback": [f"\x1b[0;31mTimeLimitExceeded\x1b[0m: this cell ran longer than the "
+                              f"{self.timeout} s time limit for one cell and was stopped."]}
+
+    def preprocess(self, nb, resources=None, km=None):
+        reason = unavailable_reason()
+        if reason is not None:
+            if not self.allow_unsandboxed:
+                raise SandboxRefused(
+                    f"Refusing to run students' code without a sandbox: {reason}. Install "
+                    f"bubblewrap, or grade trusted code only with "
+                    f"c.SafeExecute.allow_unsandboxed = True in nbgrader_config.py.")
+            self.log.warning("Grading WITHOUT a sandbox (%s): allow_unsandboxed is set.", reason)
+            self.kernel_manager_class = AsyncKernelManager
+        self._stopped_in_cell = None
+        self._output_bytes = {}
+        return super().preprocess(nb, resources, km=km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell, resources
+        if self._stopped_in_cell is not None:
+            cell.outputs = [error_output(
+                "NotRun", f"not run: the kernel stopped in an earlier cell ({self._stopped_in_cell}).")]
+            return cell, resources
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._stopped_in_cell = self._cell_name(cell, index)
+            cell.outputs.append(error_output("KernelStopped", self._why_kernel_stopped()))
+        explain_limit_errors(cell, self.km.limits if hasattr(self.km, "limits") else SandboxLimits())
+        return cell, resources
+
+    @staticmethod
+    def _cell_name(cell, index):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        return f"cell {index}" + (f", {grade_id}" if grade_id else "")
+
+    def _why_kernel_stopped(self):
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        code = process.poll() if process is not None else None
+        limits = getattr(self.km, "limits", SandboxLimits())
+        if code is not None and code > 128:  # bwrap reports a child killed by signal N as 128 + N
+            code = -(code - 128)
+        if code == -signal.SIGXCPU:
+            return (f"the kernel was stopped: it used up the CPU time limit of "
+                    f"{limits.cpu_seconds} s for the whole notebook.")
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            return f"the kernel was stopped by signal {name} while running this cell."
+        if code is not None:
+            return f"the kernel exited (exit code {code}) while running this cell."
+        return "the kernel stopped while running this cell."
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep a cell's output under max_output_bytes; one notice replaces the rest."""
+        used = self._output_bytes.get(cell_index, 0)
+        if used > self.max_output_bytes:
+            return None
+        content = msg.get("content", {})
+        size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values())
+        self._output_bytes[cell_index] = used + size
+        if used + size > self.max_output_bytes:
+            notice = new_output("stream", name="stdout", text=(
+                f"\n[output limit: this cell printed more than {self.max_output_bytes} characters; "
+                f"the rest was dropped]\n"))
+            outs.append(notice)
+            return notice
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def explain_limit_errors(cell, limits):
+    """Add a line naming the limit to errors that a sandbox limit caused."""
+    for output in list(cell.get("outputs", [])):
+        if output.output_type != "error":
+            continue
+        ename, evalue = output.get("ename", ""), str(output.get("evalue", ""))
+        if ename == "MemoryError":
+            note = f"the memory limit of the grading sandbox ({limits.memory_mb} MiB) was reached."
+        elif f"[Errno {errno.EFBIG}]" in evalue:
+            note = f"the file size limit of the grading sandbox ({limits.file_mb} MiB) was reached."
+        elif "can't start new thread" in evalue or f"[Errno {errno.EAGAIN}]" in evalue:
+            note = (f"the limit on processes and threads of the grading sandbox "
+                    f"({limits.processes}) was reached.")
+        elif f"[Errno {errno.EMFILE}]" in evalue:
+            note = f"the limit on open files of the grading sandbox ({limits.open_files}) was reached."
+        elif f"[Errno {errno.ENOSPC}]" in evalue:
+            note = f"the scratch space of the grading sandbox ({limits.scratch_mb} MiB) is full."
+        else:
+            continue
+        output.traceback = list(output.get("traceback", [])) + [f"Limit: {note}"]
