@@ -32,12 +32,19 @@ def show(value):
     if isinstance(value, float):
         return f"{value:.6g}"
     if _is_tensor(value):
-        body = repr(value.detach().tolist() if value.dim() else value.item())
+        body = _rounded(value.detach().tolist() if value.dim() else value.item())
         if len(body) > 80:
             body = body[:77] + "..."
         return f"tensor({body}, shape={tuple(value.shape)}, dtype={value.dtype})"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _rounded(value):
+    """Nested lists of numbers as text, 6 significant digits (float32 noise hidden)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_rounded(v) for v in value) + "]"
+    return f"{value:.6g}" if isinstance(value, float) else repr(value)
 
 
 def _is_tensor(value):
@@ -174,3 +181,92 @@ def check_numbers(got, expected, *, call, what="values", mistakes=None, hint="",
         if matches(wrong):
             fail(f"{detail}\n{mistake_hint}")
     fail(f"{detail}\n{hint}".rstrip())
+
+
+def call_or_fail(compute, *, call, errors=None, hint=""):
+    """Run `compute()`, a call of the student's function, and return what it returns.
+
+    When it raises, fail with the call, the error, the warnings it gave before the error (they
+    often explain it) and a hint: the hint of the first `errors` key found in the error's or the
+    warnings' text ({fragment: hint}), else `hint`. NotImplementedError, the unanswered stub,
+    passes through unchanged. Warnings of a call that returns are shown as usual.
+    """
+    __tracebackhide__ = True
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = compute()
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            said = [_first_sentence(str(w.message)) for w in caught]
+            text = f"{type(error).__name__}: {error}"
+            found = next((h for fragment, h in (errors or {}).items()
+                          if fragment in text or any(fragment in s for s in said)), hint)
+            before = "".join(f"\nBefore that, a warning said: {s}" for s in dict.fromkeys(said))
+            raise WrongAnswer(f"{call} raised {text}{before}\n{found}".rstrip()) from error
+    for w in caught:
+        warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return result
+
+
+def _first_sentence(text):
+    """The first sentence of a (torch) warning, which says what happened; the rest is advice."""
+    first = text.split("\n")[0]
+    end = first.find(". ")
+    return first if end < 0 else first[:end + 1]
+
+
+def _show_items(items, limit=200):
+    text = repr(items)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def check_list(got, expected, *, call, what="items", mistakes=None, hint=""):
+    """Check that `call` returned a list (or tuple) equal to `expected`, item by item.
+
+    `mistakes` is a list of (list a known mistake would give, hint) pairs; `what` names the
+    items in messages ("names", ...).
+    """
+    __tracebackhide__ = True
+    if got is None:
+        fail(_returned_nothing(call))
+    expected = list(expected)
+    if not isinstance(got, (list, tuple)):
+        fail(f"{call} returned {show(got)}, of type {type(got).__name__}: expected a list of "
+             f"{what}, {_show_items(expected)}.")
+    got = list(got)
+    if got == expected:
+        return
+    if len(got) != len(expected):
+        detail = f"the list has length {len(got)}, not {len(expected)}"
+    else:
+        first = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b)
+        detail = f"{what}[{first}] is {got[first]!r}, expected {expected[first]!r}"
+    text = f"{call} returned {_show_items(got)}, expected {_show_items(expected)}: {detail}."
+    for wrong, mistake_hint in mistakes or []:
+        if got == list(wrong):
+            fail(f"{text}\n{mistake_hint}")
+    fail(f"{text}\n{hint}".rstrip())
+
+
+def fix_first_tensor(name, compute, expected, rel=1e-5, abs_tol=1e-7):
+    """Like `fix_first`, for an earlier exercise that returns a tensor.
+
+    `compute` calls `name` on an input whose right answer is the tensor `expected`. Returns ""
+    when it gives a tensor of that shape and dtype with close values, the note otherwise.
+    """
+    import torch
+
+    try:
+        got = compute()
+        works = (isinstance(got, torch.Tensor) and got.shape == expected.shape
+                 and got.dtype == expected.dtype
+                 and torch.allclose(got.detach(), expected, rtol=rel, atol=abs_tol))
+    except Exception:
+        works = False
+    if works:
+        return ""
+    return f"\nNote: this builds on {name}, which fails its own test above: fix that first."
