@@ -5,6 +5,7 @@ One concern a module:
   plots           figures of the chapter 1 lecture (the notebook computes, these only draw)
   autograd_graph  walks and draws a tensor's grad_fn graph (chapter 3 lecture)
   regression_plots  figures of the chapter 4 and 5 lectures (lines over data, curves, snapshots)
+  animation_checks  reads a FuncAnimation's frames as data for chapter 5's tests (never renders)
   grading_kernel  imported into every grading kernel (warnings must not fail a test)
   notebook_cells  finding and filling nbgrader cells in a notebook
   catalog         the mistake catalog: answers per exercise, expected scores and hints
