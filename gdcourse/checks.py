@@ -14,10 +14,39 @@ class WrongAnswer(AssertionError):
     """An answer is not right yet. The message says what was expected, what came back, and why."""
 
 
+HIDDEN = "[hidden test]"
+DETAILS = "[for the instructor]"
+_in_hidden_tests = False
+
+
+def enter_hidden_tests():
+    """Called where a test cell's hidden tests begin (autograde inserts the call). Failures from
+    here on keep their inputs and expected values on a line the student's feedback leaves out."""
+    global _in_hidden_tests
+    _in_hidden_tests = True
+
+
+def leave_hidden_tests():
+    """Called before each test cell (gdcourse.grading_kernel.restore)."""
+    global _in_hidden_tests
+    _in_hidden_tests = False
+
+
+def wrong_answer(message):
+    """The exception for a failure. Messages are "what happened\nwhy, and what to revisit"; in
+    hidden tests the first line, which holds the inputs and expected values, moves after the hint
+    onto a line the student's feedback leaves out."""
+    if _in_hidden_tests:
+        what, _, hint = message.partition("\n")
+        return WrongAnswer(f"{HIDDEN} {hint or 'A hidden test, with other inputs, failed.'}\n"
+                           f"{DETAILS} {what}")
+    return WrongAnswer(message)
+
+
 def fail(message):
     """Fail the current test with a message written for the student."""
     __tracebackhide__ = True
-    raise WrongAnswer(message)
+    raise wrong_answer(message)
 
 
 def expect(condition, message):
@@ -57,7 +86,7 @@ def _is_tensor(value):
 
 def _returned_nothing(call):
     return (
-        f"{call} returned None: nothing came back. A function hands its result to the caller "
+        f"{call} returned None: nothing came back.\nA function hands its result to the caller "
         f"with `return`; `print` only shows it on the screen."
     )
 
@@ -83,7 +112,8 @@ def check_number(got, expected, *, call, mistakes=None, hint="", rel=1e-6, abs_t
         fail(_returned_nothing(call))
     if isinstance(got, bool) or not isinstance(got, numbers.Real):
         fail(f"{call} returned {show(got)}, of type {type(got).__name__}: expected a number "
-             f"(a float), close to {show(expected)}.")
+             f"(a float), close to {show(expected)}.\nReturn a number: a float, not "
+             f"{type(got).__name__}.")
     got = float(got)
     if close(got, expected, rel, abs_tol):
         return
@@ -105,14 +135,22 @@ def check_tensor(got, expected, *, call, mistakes=None, hint="", rel=1e-5, abs_t
     if got is None:
         fail(_returned_nothing(call))
     if not isinstance(got, torch.Tensor):
+        if isinstance(got, numbers.Number):
+            advice = (".item() and float() turn a one-entry tensor into a Python number: keep the "
+                      "result a tensor from start to end.")
+        elif isinstance(got, (list, tuple)):
+            advice = ("Build the result with tensor operations on the whole input (2 * tensor), "
+                      "not entry by entry into a list.")
+        else:
+            advice = "Build the result with tensor operations on the input."
         fail(f"{call} returned {show(got)}, of type {type(got).__name__}: expected a torch "
-             f"tensor like {show(expected)}. Build the result with tensor operations on the input.")
+             f"tensor like {show(expected)}.\n{advice}")
     if got.shape != expected.shape:
         fail(f"{call} returned a tensor of shape {tuple(got.shape)}, expected shape "
-             f"{tuple(expected.shape)}. Element-wise operations keep the input's shape; "
+             f"{tuple(expected.shape)}.\nElement-wise operations keep the input's shape; "
              f"indexing, .item() or sum() do not.")
     if got.dtype != expected.dtype:
-        fail(f"{call} returned dtype {got.dtype}, expected {expected.dtype}, the input's dtype. "
+        fail(f"{call} returned dtype {got.dtype}, expected {expected.dtype}, the input's dtype.\n"
              f"Arithmetic on the input tensor keeps its dtype; torch.tensor(...) of Python "
              f"numbers makes float32.")
     got = got.detach()
@@ -131,7 +169,8 @@ def check_bool(got, expected, *, call, hint=""):
     if got is None:
         fail(_returned_nothing(call))
     if type(got).__name__ not in ("bool", "bool_"):
-        fail(f"{call} returned {show(got)}, of type {type(got).__name__}: expected True or False.")
+        fail(f"{call} returned {show(got)}, of type {type(got).__name__}: expected True or False.\n"
+             f"Return a bool: a comparison such as 0 < x < 1 is one.")
     if bool(got) != expected:
         fail(_message(call, bool(got), expected, hint))
 
@@ -162,7 +201,8 @@ def check_numbers(got, expected, *, call, what="values", mistakes=None, hint="",
     try:
         values = [float(v) for v in got]
     except (TypeError, ValueError):
-        fail(f"{call} gave {show(got)} as its {what}: expected a list of {len(expected)} numbers.")
+        fail(f"{call} gave {show(got)} as its {what}: expected a list of {len(expected)} numbers.\n"
+             f"Collect one number per step in a list.")
     if len(values) != len(expected):
         fail(f"{call} gave {len(values)} {what}, expected {len(expected)}: one per step/epoch.\n"
              f"{hint}".rstrip())
@@ -206,7 +246,7 @@ def call_or_fail(compute, *, call, errors=None, hint=""):
             found = next((h for fragment, h in (errors or {}).items()
                           if fragment in text or any(fragment in s for s in said)), hint)
             before = "".join(f"\nBefore that, a warning said: {s}" for s in dict.fromkeys(said))
-            raise WrongAnswer(f"{call} raised {text}{before}\n{found}".rstrip()) from error
+            raise wrong_answer(f"{call} raised {text}{before}\n{found}".rstrip()) from error
     for w in caught:
         warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     return result

@@ -18,6 +18,8 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, default
 from jupyter_client.manager import AsyncKernelManager
 
+from .flags import add_tampering
+from .notebook_cells import grade_id, is_test_cell
 from .sandbox import SandboxedKernelManager, SandboxLimits, unavailable_reason
 
 
@@ -74,12 +76,29 @@ class SafeExecute(Execute):
                 "NotRun", f"not run: the kernel stopped in an earlier cell ({self._stopped_in_cell}).")]
             return cell, resources
         try:
+            if is_test_cell(cell):
+                self._restore_kernel_before_test(cell)
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._stopped_in_cell = self._cell_name(cell, index)
-            cell.outputs.append(error_output("KernelStopped", self._why_kernel_stopped()))
+            reason = self._why_kernel_stopped()
+            cell.outputs.append(error_output("KernelStopped", reason))
+            add_tampering(self.nb, f"in {self._stopped_in_cell}, {reason} Later cells were not run.")
         explain_limit_errors(cell, self.km.limits if hasattr(self.km, "limits") else SandboxLimits())
         return cell, resources
+
+    def _restore_kernel_before_test(self, cell):
+        """Silently undo, in the kernel, what the student's code changed that tests rely on
+        (gdcourse.grading_kernel); what had changed is reported for the instructor."""
+        module = "__import__('gdcourse.grading_kernel').grading_kernel"
+        msg_id = self.kc.execute(f"{module}.restore()", silent=True, store_history=False,
+                                 user_expressions={"changed": f"{module}.last_changes"})
+        reply = self.wait_for_reply(msg_id)
+        changed = (reply or {}).get("content", {}).get("user_expressions", {}).get("changed", {})
+        text = changed.get("data", {}).get("text/plain", "[]") if changed.get("status") == "ok" else "[]"
+        if text != "[]":
+            add_tampering(self.nb, f"before the test cell {grade_id(cell)}, the grader undid "
+                                   f"changes to {text}")
 
     @staticmethod
     def _cell_name(cell, index):

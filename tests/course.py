@@ -10,6 +10,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from gdcourse.nbgrader_commands import nbgrader
+from gdcourse.notebook_cells import is_test_cell
 from gdcourse.submissions import notebook_path, write_submission
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,7 @@ class GradedSubmission:
     autograded_max: float
     cell_scores: dict             # grade_id -> auto score of each test cell
     feedback: str                 # text of the generated feedback page
+    failures: str                 # the errors the test cells raised, as the grader recorded them
 
 
 def grade(course_root, assignment, submissions):
@@ -75,8 +77,20 @@ def grade(course_root, assignment, submissions):
                 cell_scores={g.name: g.auto_score for g in auto},
                 feedback=feedback_text(course_root / "feedback" / student / assignment /
                                        f"{assignment}.html"),
+                failures=test_failures(course_root / "autograded" / student / assignment /
+                                       f"{assignment}.ipynb"),
             )
     return results
+
+
+def test_failures(autograded_path):
+    """The error messages of the test cells of an autograded notebook ("Name: message" lines).
+
+    A hint found here was produced by a failing test, not merely written in a test's code."""
+    nb = nbformat.read(autograded_path, as_version=4)
+    return "\n".join(f"{output.ename}: {output.evalue}"
+                     for cell in nb.cells if is_test_cell(cell)
+                     for output in cell.get("outputs", []) if output.output_type == "error")
 
 
 def read_notebook(course_root, folder, assignment):

@@ -39,8 +39,11 @@ def test_catalog_entry_gets_its_score_and_hints(assignment, entry_id, graded_ass
     assert result.autograded_score == entry.score, (
         f"{entry.about}: scored {result.autograded_score}, catalog expects {entry.score}; "
         f"per test cell: {result.cell_scores}")
-    missing = [hint for hint in entry.hints if hint not in result.feedback]
-    assert not missing, f"{entry.about}: hints missing from the feedback: {missing}"
+    not_raised = [hint for hint in entry.hints if hint not in result.failures]
+    assert not not_raised, (f"{entry.about}: no failing test said {not_raised}; the tests said:\n"
+                            f"{result.failures}")
+    not_shown = [hint for hint in entry.hints if hint not in result.feedback]
+    assert not not_shown, f"{entry.about}: hints missing from the feedback: {not_shown}"
 
 
 def test_every_assignment_has_a_catalog_with_a_correct_entry():

@@ -1,0 +1,58 @@
+"""Reading submitted notebooks that may be broken: the exporter `nbgrader autograde` uses.
+
+A file that is too large, empty, not JSON, or not a notebook would make nbgrader give up on that
+student with a traceback. Here it is graded as the released notebook, unanswered (0 autograded
+points), and the reason goes into the report that gdcourse.flags shows to the instructor and
+gdcourse.feedback shows to the student. The batch and the gradebook carry on as for any other
+submission.
+"""
+import json
+import os
+
+import nbformat
+from nbconvert.exporters import NotebookExporter
+from traitlets import Integer
+
+from .rebuild import release_notebook_path
+
+
+def problem_with(path, max_bytes):
+    """Why `path` cannot be graded as a notebook, or None."""
+    size = os.path.getsize(path)
+    if size == 0:
+        return "the submitted notebook file is empty"
+    if size > max_bytes:
+        return (f"the submitted notebook is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB "
+                f"a notebook of this course may be (clear its outputs and submit again)")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except UnicodeDecodeError:
+        return "the submitted notebook is not text (UTF-8)"
+    except json.JSONDecodeError as error:
+        return f"the submitted notebook is not valid JSON ({error.msg} at line {error.lineno})"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return "the submitted file is JSON but not a notebook (no list of cells)"
+    try:
+        nbformat.validate(nbformat.reads(json.dumps(data), as_version=4))
+    except Exception as error:  # nbformat raises several kinds for malformed notebooks
+        return f"the submitted file is not a valid notebook ({str(error).splitlines()[0][:200]})"
+    return None
+
+
+class SafeNotebookExporter(NotebookExporter):
+
+    max_notebook_bytes = Integer(
+        20_000_000, help="Largest submitted notebook autograde reads, in bytes.").tag(config=True)
+
+    def from_filename(self, filename, resources=None, **kw):
+        problem = problem_with(filename, self.max_notebook_bytes)
+        if problem is None:
+            return super().from_filename(filename, resources=resources, **kw)
+        info = resources["nbgrader"]
+        self.log.warning("%s/%s: %s; graded as unanswered", info["student"], info["notebook"], problem)
+        nb = nbformat.read(release_notebook_path(self.config, info["assignment"], info["notebook"]),
+                           as_version=4)
+        # Through resources, not the notebook's metadata: rebuilding trusts no submitted metadata.
+        resources["gdcourse_unreadable"] = f"{problem}: graded as the released notebook, unanswered"
+        return self.from_notebook_node(nb, resources=resources, **kw)
