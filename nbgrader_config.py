@@ -5,6 +5,16 @@ read this file when run from the course's folder.
 """
 import os
 
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, GetGrades,
+                                    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+
+from gdcourse.feedback import MarkHiddenTests, StudentFeedback
+from gdcourse.flags import RecordFlags
+from gdcourse.rebuild import RebuildFromRelease
+from gdcourse.safe_execute import SafeExecute
+from gdcourse.safe_reading import SafeNotebookExporter
+
 c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
 
 c.CourseDirectory.course_id = "gradient-descent-pytorch"
@@ -29,3 +39,20 @@ c.Execute.extra_arguments = [
 # Students see their answer cells with this stub until they write their own code.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# --- Autograding untrusted submissions (docs/GRADING.md) ---------------------------------------
+# Unreadable files (empty, not JSON, too large) are graded as unanswered, with a message.
+c.Autograde.exporter_class = SafeNotebookExporter
+# The graded notebook is the release notebook with the student's screened answers; hidden tests
+# are put back by OverwriteCells and marked so that feedback never shows them.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput, RebuildFromRelease, OverwriteKernelspec, OverwriteCells, MarkHiddenTests,
+    CheckCellMetadata,
+]
+# Students' code runs in a bubblewrap sandbox with resource limits (gdcourse.sandbox); without
+# bubblewrap, autograde refuses unless c.SafeExecute.allow_unsandboxed = True (trusted code only).
+c.Autograde.autograde_preprocessors = [
+    SafeExecute, LimitOutput, SaveAutoGrades, AssignLatePenalties, RecordFlags, CheckCellMetadata,
+]
+# Feedback shows the visible part of each test and the hints of failed hidden tests, never their code.
+c.GenerateFeedback.preprocessors = [GetGrades, StudentFeedback, CSSHTMLHeaderPreprocessor]

@@ -280,7 +280,7 @@ def check_fixed_axes(film, u, y):
             if not (np.allclose(x_before, x_now) and np.allclose(y_before, y_now)):
                 fail(f"{film.call}: the axes changed between frame 0 and frame {i}: x from "
                      f"{_span(x_before)} to {_span(x_now)}, y from {_span(y_before)} to "
-                     f"{_span(y_now)}. Fix the limits once (ax.set_xlim, ax.set_ylim) and move the "
+                     f"{_span(y_now)}.\nFix the limits once (ax.set_xlim, ax.set_ylim) and move the "
                      f"line with line.set_ydata: clearing and re-plotting every frame lets "
                      f"matplotlib rescale the axes, and the eye follows the axes instead of the "
                      f"line." + film.note)

@@ -39,6 +39,10 @@ class SafeExecute(Execute):
                     "Only for code you trust: it runs with all of the grader's rights.",
     ).tag(config=True)
 
+    use_sandbox = Bool(
+        True, help="Run each kernel in the sandbox. False is for benchmarks and trusted code only.",
+    ).tag(config=True)
+
     max_output_bytes = Integer(
         200_000, help="Text a cell may print before the rest is dropped (per cell).",
     ).tag(config=True)
@@ -50,19 +54,19 @@ class SafeExecute(Execute):
 
     @default("error_on_timeout")
     def _timeout_message(self):
-        return {"ename": "TimeLimitExceeded", "evalue": "",
-                "traceback": [f"\x1b[0;31mTimeLimitExceeded\x1b[0m: this cell ran longer than the "
-                              f"{self.timeout} s time limit for one cell and was stopped."]}
+        message = f"this cell ran longer than the {self.timeout} s time limit for one cell and was stopped."
+        return {"ename": "TimeLimitExceeded", "evalue": message,
+                "traceback": [f"\x1b[0;31mTimeLimitExceeded\x1b[0m: {message}"]}
 
     def preprocess(self, nb, resources=None, km=None):
-        reason = unavailable_reason()
+        reason = unavailable_reason() if self.use_sandbox else "use_sandbox is False"
         if reason is not None:
-            if not self.allow_unsandboxed:
+            if self.use_sandbox and not self.allow_unsandboxed:
                 raise SandboxRefused(
                     f"Refusing to run students' code without a sandbox: {reason}. Install "
                     f"bubblewrap, or grade trusted code only with "
                     f"c.SafeExecute.allow_unsandboxed = True in nbgrader_config.py.")
-            self.log.warning("Grading WITHOUT a sandbox (%s): allow_unsandboxed is set.", reason)
+            self.log.warning("Grading WITHOUT a sandbox: %s.", reason)
             self.kernel_manager_class = AsyncKernelManager
         self._stopped_in_cell = None
         self._output_bytes = {}
@@ -157,4 +161,5 @@ def explain_limit_errors(cell, limits):
             note = f"the scratch space of the grading sandbox ({limits.scratch_mb} MiB) is full."
         else:
             continue
+        output.evalue = f"{evalue}\nLimit: {note}".lstrip()
         output.traceback = list(output.get("traceback", [])) + [f"Limit: {note}"]

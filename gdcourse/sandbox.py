@@ -28,6 +28,7 @@ from . import sandbox_launcher
 BWRAP = "bwrap"
 SYSTEM_FOLDERS = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc"]
 PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_MOUNT = "/opt/gdcourse"  # where the sandbox sees this package
 
 
 class SandboxLimits(Configurable):
@@ -109,7 +110,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         python_homes = sorted({sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(kernel_cmd[0]))})
         mounts = _read_only_system()
         made = set()
-        for folder in [*python_homes, str(PACKAGE_DIR), self.sandbox_dir]:
+        for folder in [*python_homes, PACKAGE_MOUNT, self.sandbox_dir]:
             if any(folder.startswith(system + "/") for system in SYSTEM_FOLDERS):
                 continue
             # bwrap would make the empty parent folders 0700, which nobody cannot pass through.
@@ -117,7 +118,11 @@ class SandboxedKernelManager(AsyncKernelManager):
                 if parent not in made:
                     made.add(parent)
                     mounts += ["--perms", "0755", "--dir", str(parent)]
-            if folder != self.sandbox_dir:
+            if folder == PACKAGE_MOUNT:
+                # The package this grader loaded, wherever the venv would find another copy: the
+                # kernel imports the same code (PYTHONPATH below comes before site-packages).
+                mounts += ["--ro-bind", str(PACKAGE_DIR), f"{PACKAGE_MOUNT}/gdcourse"]
+            elif folder != self.sandbox_dir:
                 mounts += ["--ro-bind", folder, folder]
         limits = self.limits
         return [
@@ -131,6 +136,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             "--setenv", "HOME", "/tmp",
             "--setenv", "PATH", f"{os.path.dirname(kernel_cmd[0])}:/usr/bin:/bin",
             "--setenv", "LANG", "C.UTF-8",
+            "--setenv", "PYTHONPATH", PACKAGE_MOUNT,
             # The grader's pid means nothing in the kernel's pid namespace; 1 tells ipykernel not
             # to watch its parent (bwrap --die-with-parent does that) nor print a console banner.
             "--setenv", "JPY_PARENT_PID", "1",

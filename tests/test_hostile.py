@@ -1,0 +1,132 @@
+"""Hostile and broken submissions through the real `nbgrader autograde`, in one batch with
+ordinary students: each gets the score it would have without its trick, the instructor sees the
+flag and its reason, ordinary students' grades do not move, nothing outside the grader's output
+changes, and the gradebook stays consistent."""
+import hashlib
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+
+from course import ROOT, course_copy, feedback_text
+from gdcourse.catalog import find_entry
+from gdcourse.hostile import load_hostile, write_hostile
+from gdcourse.nbgrader_commands import command_env, nbgrader
+from gdcourse.submissions import submission_from_entry, write_submission
+
+HOSTILE = load_hostile(ROOT)
+BYSTANDERS = {  # ordinary students graded in the same batch: (assignment, catalog entry)
+    "bystander-ada": ("01-gradient-descent", "correct"),
+    "bystander-dara": ("01-gradient-descent", "steps-up-the-slope"),
+    "bystander-ben": ("02-torch-tensors", "correct"),
+}
+GRADER_OUTPUT = ("autograded", "feedback", "gradebook.db", "gradebook.db-journal", "grading.log")
+pytestmark = pytest.mark.xdist_group("hostile")
+
+
+def checksums(root):
+    """Every file of the course folder but nbgrader's own output, with its SHA-256."""
+    return {str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and path.relative_to(root).parts[0] not in GRADER_OUTPUT}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    root = course_copy(tmp_path_factory.mktemp("hostile"))
+    # A shorter cell timeout keeps the endless-loop submission quick to grade.
+    with open(root / "nbgrader_config.py", "a") as config:
+        config.write("\nc.Execute.timeout = 10\n")
+    assignments = sorted({h.assignment for h in HOSTILE} | {a for a, _ in BYSTANDERS.values()})
+    log = root / "grading.log"
+    for assignment in assignments:
+        nbgrader(root, "generate_assignment", assignment, "--force", log_file=log)
+    for student, (assignment, entry_id) in BYSTANDERS.items():
+        write_submission(root, student, assignment,
+                         submission_from_entry(root, find_entry(root, assignment, entry_id)))
+    students = {hostile.id: write_hostile(root, hostile) for hostile in HOSTILE}
+    before = checksums(root)
+    for assignment in assignments:
+        nbgrader(root, "autograde", assignment, "--force", log_file=log)
+        nbgrader(root, "generate_feedback", assignment, "--force", log_file=log)
+    after = checksums(root)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        graded = {}
+        for hostile in [*HOSTILE, *[None] * 0]:
+            submission = gradebook.find_submission(hostile.assignment, students[hostile.id])
+            notebook = submission.notebooks[0]
+            graded[hostile.id] = {
+                "score": sum(g.auto_score or 0 for g in notebook.grades if g.cell_type == "code"),
+                "flagged": notebook.flagged,
+                "comments": "\n".join(c.auto_comment or "" for c in notebook.comments),
+            }
+        for student, (assignment, _) in BYSTANDERS.items():
+            notebook = gradebook.find_submission(assignment, student).notebooks[0]
+            graded[student] = {"score": sum(g.auto_score or 0 for g in notebook.grades
+                                            if g.cell_type == "code")}
+    return {"root": root, "students": students, "graded": graded, "before": before, "after": after}
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=[h.id for h in HOSTILE])
+def test_hostile_submission_earns_nothing_from_its_trick(hostile, batch):
+    result = batch["graded"][hostile.id]
+    assert result["score"] == hostile.score, f"{hostile.about}: {result}"
+    assert result["flagged"] == hostile.flagged, f"{hostile.about}: {result['comments']}"
+    if hostile.flagged:
+        assert hostile.message in result["comments"], result["comments"]
+    elif hostile.message:
+        feedback = batch["root"] / "feedback" / batch["students"][hostile.id] / hostile.assignment
+        assert hostile.message in feedback_text(feedback / f"{hostile.assignment}.html")
+
+
+def test_ordinary_students_keep_their_grades(batch):
+    for student, (assignment, entry_id) in BYSTANDERS.items():
+        expected = find_entry(ROOT, assignment, entry_id).score
+        assert batch["graded"][student]["score"] == expected, student
+
+
+def test_nothing_outside_the_graders_output_changed(batch):
+    changed = {name for name in batch["before"].keys() | batch["after"].keys()
+               if batch["before"].get(name) != batch["after"].get(name)}
+    assert not changed, f"changed by grading: {sorted(changed)}"
+
+
+def test_gradebook_stays_consistent(batch):
+    root = batch["root"]
+    with sqlite3.connect(root / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        for assignment in gradebook.assignments:
+            cells = {cell.name for notebook in assignment.notebooks for cell in notebook.grade_cells}
+            for submission in assignment.submissions:
+                grades = {g.name: g for n in submission.notebooks for g in n.grades}
+                assert set(grades) == cells, submission.student.id
+                assert all((g.auto_score or 0) <= g.max_score for g in grades.values())
+    nbgrader(root, "export", "--to", str(root / "grades.csv"))
+    rows = (root / "grades.csv").read_text().splitlines()
+    assert len(rows) - 1 >= len(batch["students"]) + len(BYSTANDERS)
+
+
+def test_feedback_never_shows_hidden_tests(batch):
+    root = batch["root"]
+    for page in (root / "feedback").rglob("*.html"):
+        text = feedback_text(page)
+        assert "BEGIN HIDDEN TESTS" not in text and "[for the instructor]" not in text, page
+
+
+@pytest.mark.xdist_group("refusal")
+def test_autograde_refuses_without_the_sandbox(tmp_path):
+    root = course_copy(tmp_path)
+    write_submission(root, "ada", "01-gradient-descent", submission_from_entry(
+        root, find_entry(root, "01-gradient-descent", "correct")))
+    nbgrader(root, "generate_assignment", "01-gradient-descent", "--force")
+    env = command_env()
+    env["PATH"] = str(Path(sys.executable).parent)  # no /usr/bin: bubblewrap cannot be found
+    refused = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde",
+                              "01-gradient-descent"], cwd=root, env=env, capture_output=True, text=True)
+    assert refused.returncode != 0
+    assert "Refusing to run students' code without a sandbox" in refused.stdout + refused.stderr
+    assert not (root / "autograded" / "ada").exists()
