@@ -12,9 +12,13 @@ export PATH := $(abspath $(BIN)):$(PATH)
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup example test lab formgrader release clean-grading
+.PHONY: setup system-packages example test lab formgrader release clean-grading
 
-setup: $(STAMP)
+setup: $(STAMP) system-packages
+
+# bubblewrap, the sandbox autograde runs students' code in (apt-get on Debian/Ubuntu).
+system-packages:
+	@./scripts/install_system_packages.sh
 
 # Re-install only when requirements.txt or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml

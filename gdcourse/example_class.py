@@ -10,12 +10,14 @@
 nbgrader's own output goes to grading.log in the course folder.
 """
 import argparse
+import os
 import shutil
 import sys
 import time
 from pathlib import Path
 
 from .catalog import assignment_names, example_class
+from .flags import FLAG, flagged_submissions
 from .grade_table import format_table, read_grades
 from .nbgrader_commands import NbgraderFailed, nbgrader
 from .release import generate_releases
@@ -35,6 +37,11 @@ def put_submissions_in_place(course_root, students):
             folder = Path(course_root) / "submitted" / student / assignment
             shutil.rmtree(folder, ignore_errors=True)  # a previous run's copy, replaced whole
             write_submission(course_root, student, assignment, submission_from_entry(course_root, entry))
+
+
+def gradebook_url(course_root):
+    """Where nbgrader_config.py puts the gradebook."""
+    return os.environ.get("GDCOURSE_DB_URL") or f"sqlite:///{Path(course_root) / 'gradebook.db'}"
 
 
 def run(course_root):
@@ -63,10 +70,13 @@ def run(course_root):
     done()
 
     grades, graded = read_grades(course_root / "grades.csv")
+    flagged = flagged_submissions(gradebook_url(course_root))
     print()
-    print(format_table(grades, graded))
+    print(format_table(grades, graded, flagged))
     print()
     print("Scores include the manually graded answers, which count 0 until graded in formgrader.")
+    if flagged:
+        print(f"{FLAG} flagged for review: see the comments in formgrader.")
     print(f"Feedback: {course_root / 'feedback'}/<student>/<assignment>/")
     print(f"nbgrader's log: {log}")
 

@@ -2,6 +2,8 @@
 import csv
 from collections import defaultdict
 
+from .flags import FLAG
+
 
 def read_grades(csv_path):
     """{(student, assignment): (score, max_score)} and the assignments, in order, from grades.csv."""
@@ -16,7 +18,8 @@ def read_grades(csv_path):
     return grades, sorted(assignments)
 
 
-def format_table(grades, assignments):
+def format_table(grades, assignments, flagged=frozenset()):
+    """The table as text; a flagged submission's score is followed by FLAG (see gdcourse.flags)."""
     students = sorted({student for student, _ in grades})
     max_score = {a: max((m for (_, aa), (_, m) in grades.items() if aa == a), default=0)
                  for a in assignments}
@@ -30,7 +33,8 @@ def format_table(grades, assignments):
             if (student, assignment) in grades:
                 score, top = grades[(student, assignment)]
                 totals[assignment].append(score)
-                cells.append(f"{score:g} / {top:g}".rjust(column))
+                mark = f" {FLAG}" if (student, assignment) in flagged else ""
+                cells.append(f"{score:g} / {top:g}{mark}".rjust(column))
             else:
                 cells.append("—".rjust(column))
         lines.append("  ".join([student.ljust(width), *cells]))

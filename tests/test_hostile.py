@@ -13,6 +13,8 @@ from nbgrader.api import Gradebook
 
 from course import ROOT, course_copy, feedback_text
 from gdcourse.catalog import find_entry
+from gdcourse.flags import FLAG, flagged_submissions
+from gdcourse.grade_table import format_table, read_grades
 from gdcourse.hostile import load_hostile, write_hostile
 from gdcourse.nbgrader_commands import command_env, nbgrader
 from gdcourse.submissions import submission_from_entry, write_submission
@@ -55,7 +57,7 @@ def batch(tmp_path_factory):
     after = checksums(root)
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
         graded = {}
-        for hostile in [*HOSTILE, *[None] * 0]:
+        for hostile in HOSTILE:
             submission = gradebook.find_submission(hostile.assignment, students[hostile.id])
             notebook = submission.notebooks[0]
             graded[hostile.id] = {
@@ -130,3 +132,16 @@ def test_autograde_refuses_without_the_sandbox(tmp_path):
     assert refused.returncode != 0
     assert "Refusing to run students' code without a sandbox" in refused.stdout + refused.stderr
     assert not (root / "autograded" / "ada").exists()
+
+
+def test_grade_table_shows_the_flags(batch):
+    root = batch["root"]
+    nbgrader(root, "export", "--to", str(root / "grades-table.csv"))
+    grades, assignments = read_grades(root / "grades-table.csv")
+    flagged = flagged_submissions(f"sqlite:///{root / 'gradebook.db'}")
+    rows = {line.split()[0]: line for line in format_table(grades, assignments, flagged).splitlines()}
+    for hostile in HOSTILE:
+        row = rows[batch["students"][hostile.id]]
+        assert (FLAG in row) == hostile.flagged, row
+    for student in BYSTANDERS:
+        assert FLAG not in rows[student]
