@@ -5,7 +5,7 @@ environment and this package), an empty private /tmp as its home and working fol
 else: not the course folder (source/, the gradebook, other students' work), not the grader's
 home, no network (its own empty network namespace), no other processes (its own pid namespace),
 none of the grader's environment variables. When the grader runs as root, the kernel runs as
-`nobody`. Resource limits (CPU time, memory, processes, file size, open files, scratch space) are
+an unprivileged user of its own. Resource limits (CPU time, memory, processes, file size, open files, scratch space) are
 set by gdcourse.sandbox_launcher just before the kernel starts.
 
 The kernel talks to the grader over Unix sockets (ZeroMQ's ipc transport) in a folder made for
@@ -94,13 +94,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         # The kernel runs in a session of its own (--new-session), where a SIGINT sent to bwrap's
         # process group cannot reach it: interrupt it with a message, and it signals itself.
         self.kernel_spec.interrupt_mode = "message"
+        uid = sandbox_launcher.sandbox_uid(os.getpid())
         if os.getuid() == 0:
-            # The kernel will run as nobody: it must read its connection file and make its sockets.
+            # The kernel will run as `uid`: it must read its connection file and make its sockets.
             for path in (self.sandbox_dir, self.connection_file):
-                os.chown(path, sandbox_launcher.SANDBOX_UID, sandbox_launcher.SANDBOX_GID)
+                os.chown(path, uid, uid)
             processes = self.limits.processes
-            # Root needs no user namespace (one would map uid 0 alone, leaving no nobody to become)
-            # and keeps just what the launcher needs to become nobody; setuid() then clears every
+            # Root needs no user namespace (one would map uid 0 alone, leaving no other user to
+            # become) and keeps just what the launcher needs to drop root; setuid() then clears every
             # capability. bwrap always sets no_new_privs: setuid programs cannot regain root.
             namespaces = ["--unshare-ipc", "--unshare-net", "--unshare-pid", "--unshare-uts",
                           "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
@@ -113,7 +114,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         for folder in [*python_homes, PACKAGE_MOUNT, self.sandbox_dir]:
             if any(folder.startswith(system + "/") for system in SYSTEM_FOLDERS):
                 continue
-            # bwrap would make the empty parent folders 0700, which nobody cannot pass through.
+            # bwrap would make the empty parent folders 0700, which the kernel's user cannot pass.
             for parent in reversed(Path(folder).parents[:-1]):
                 if parent not in made:
                     made.add(parent)
@@ -147,7 +148,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             sys.executable, "-m", "gdcourse.sandbox_launcher",
             "--cpu-seconds", str(limits.cpu_seconds), "--memory-mb", str(limits.memory_mb),
             "--processes", str(processes), "--file-mb", str(limits.file_mb),
-            "--open-files", str(limits.open_files),
+            "--open-files", str(limits.open_files), "--uid", str(uid),
             "--", *kernel_cmd,
         ]
 

@@ -11,9 +11,15 @@ import os
 import resource
 import sys
 
-# The uid/gid of `nobody` on Debian and most Linux systems: owns nothing, can read only what
-# everyone can read.
-SANDBOX_UID = SANDBOX_GID = 65534
+# When the grader runs as root, each kernel runs as a user of its own that owns nothing and can
+# read only what everyone can read. Its own, not `nobody`: RLIMIT_NPROC counts per user, and
+# kernels graded at the same time must not share one budget of processes.
+SANDBOX_UID_BASE = 200_000
+
+
+def sandbox_uid(grader_pid):
+    """The uid for the kernel of the grader process `grader_pid` (one kernel at a time each)."""
+    return SANDBOX_UID_BASE + grader_pid % 100_000
 
 MB = 1024 * 1024
 
@@ -25,6 +31,7 @@ def parse(argv):
     parser.add_argument("--processes", type=int, required=True)
     parser.add_argument("--file-mb", type=int, required=True)
     parser.add_argument("--open-files", type=int, required=True)
+    parser.add_argument("--uid", type=int, required=True)
     parser.add_argument("kernel", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.kernel[:1] == ["--"]:
@@ -47,13 +54,13 @@ def set_limits(args):
 
 
 def drop_root(args):
-    """When the grader runs as root, the kernel runs as `nobody`: RLIMIT_NPROC is not enforced for
-    root, and nobody cannot write anything the sandbox mounts from the host."""
+    """When the grader runs as root, the kernel runs as its own unprivileged user: RLIMIT_NPROC is
+    not enforced for root, and that user cannot write anything the sandbox mounts from the host."""
     if os.getuid() != 0:
         return
     os.setgroups([])
-    os.setgid(SANDBOX_GID)
-    os.setuid(SANDBOX_UID)
+    os.setgid(args.uid)
+    os.setuid(args.uid)
 
 
 def main(argv=None):
