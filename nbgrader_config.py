@@ -13,7 +13,7 @@ from gdcourse.feedback import MarkHiddenTests, StudentFeedback
 from gdcourse.flags import RecordFlags
 from gdcourse.rebuild import RebuildFromRelease
 from gdcourse.safe_execute import SafeExecute
-from gdcourse.safe_reading import SafeNotebookExporter
+from gdcourse.safe_reading import SafeNotebookExporter, report_unexpected_notebooks
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
 
@@ -41,8 +41,10 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # --- Autograding untrusted submissions (docs/GRADING.md) ---------------------------------------
-# Unreadable files (empty, not JSON, too large) are graded as unanswered, with a message.
+# Unreadable files (empty, not JSON, too large) are graded as unanswered, with a message; a
+# submission without the assignment's notebook (renamed, say) is named plainly in the log.
 c.Autograde.exporter_class = SafeNotebookExporter
+c.Autograde.pre_convert_hook = report_unexpected_notebooks
 # The graded notebook is the release notebook with the student's screened answers; hidden tests
 # are put back by OverwriteCells and marked so that feedback never shows them.
 c.Autograde.sanitize_preprocessors = [

@@ -8,6 +8,8 @@ submission.
 """
 import json
 import os
+import sys
+from pathlib import Path
 
 import nbformat
 from nbconvert.exporters import NotebookExporter
@@ -56,3 +58,23 @@ class SafeNotebookExporter(NotebookExporter):
         # Through resources, not the notebook's metadata: rebuilding trusts no submitted metadata.
         resources["gdcourse_unreadable"] = f"{problem}: graded as the released notebook, unanswered"
         return self.from_notebook_node(nb, resources=resources, **kw)
+
+
+def report_unexpected_notebooks(assignment, student, notebooks):
+    """nbgrader's pre-convert hook: say plainly when a submission lacks the assignment's notebook.
+
+    nbgrader passes the notebooks it found for one student. When the expected one is missing
+    (renamed, say), nbgrader skips the student with "No notebooks found, did you forget to run
+    'nbgrader generate_assignment'?", which misleads; this names the student and what was found.
+    """
+    found = [Path(path) for path in notebooks]
+    if not found:
+        return
+    folder = found[0].parent
+    assignment_id, student_id = folder.name, folder.parent.name
+    expected = f"{assignment_id}.ipynb"
+    if expected not in {path.name for path in found}:
+        names = ", ".join(sorted(path.name for path in found))
+        print(f"[gdcourse] student {student_id!r}: no {expected} in {folder} (found: {names}). "
+              f"This submission cannot be graded until the notebook has its released name.",
+              file=sys.stderr, flush=True)

@@ -111,7 +111,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         python_homes = sorted({sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(kernel_cmd[0]))})
         mounts = _read_only_system()
         made = set()
-        for folder in [*python_homes, PACKAGE_MOUNT, self.sandbox_dir]:
+        for folder in [*python_homes, f"{PACKAGE_MOUNT}/gdcourse", self.sandbox_dir]:
             if any(folder.startswith(system + "/") for system in SYSTEM_FOLDERS):
                 continue
             # bwrap would make the empty parent folders 0700, which the kernel's user cannot pass.
@@ -119,10 +119,10 @@ class SandboxedKernelManager(AsyncKernelManager):
                 if parent not in made:
                     made.add(parent)
                     mounts += ["--perms", "0755", "--dir", str(parent)]
-            if folder == PACKAGE_MOUNT:
+            if folder == f"{PACKAGE_MOUNT}/gdcourse":
                 # The package this grader loaded, wherever the venv would find another copy: the
                 # kernel imports the same code (PYTHONPATH below comes before site-packages).
-                mounts += ["--ro-bind", str(PACKAGE_DIR), f"{PACKAGE_MOUNT}/gdcourse"]
+                mounts += ["--ro-bind", str(PACKAGE_DIR), folder]
             elif folder != self.sandbox_dir:
                 mounts += ["--ro-bind", folder, folder]
         limits = self.limits

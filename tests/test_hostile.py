@@ -131,7 +131,8 @@ def test_autograde_refuses_without_the_sandbox(tmp_path):
                               "01-gradient-descent"], cwd=root, env=env, capture_output=True, text=True)
     assert refused.returncode != 0
     assert "Refusing to run students' code without a sandbox" in refused.stdout + refused.stderr
-    assert not (root / "autograded" / "ada").exists()
+    graded = [p for p in (root / "autograded").rglob("*") if p.is_file()] if (root / "autograded").exists() else []
+    assert not graded, f"autograde produced {graded} without a sandbox"
 
 
 def test_grade_table_shows_the_flags(batch):
@@ -145,3 +146,24 @@ def test_grade_table_shows_the_flags(batch):
         assert (FLAG in row) == hostile.flagged, row
     for student in BYSTANDERS:
         assert FLAG not in rows[student]
+
+
+@pytest.mark.xdist_group("refusal")
+def test_renamed_or_missing_notebooks_are_named_and_the_batch_goes_on(tmp_path):
+    root = course_copy(tmp_path)
+    nbgrader(root, "generate_assignment", "01-gradient-descent", "--force")
+    correct = find_entry(root, "01-gradient-descent", "correct")
+    write_submission(root, "ada", "01-gradient-descent", submission_from_entry(root, correct))
+    renamed = write_submission(root, "renamed", "01-gradient-descent", submission_from_entry(root, correct))
+    (renamed / "01-gradient-descent.ipynb").rename(renamed / "my-work.ipynb")
+    missing = write_submission(root, "missing", "01-gradient-descent", submission_from_entry(root, correct))
+    (missing / "01-gradient-descent.ipynb").unlink()
+    done = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde",
+                           "01-gradient-descent"], cwd=root, env=command_env(), capture_output=True, text=True)
+    said = done.stdout + done.stderr
+    assert "student 'renamed': no 01-gradient-descent.ipynb" in said and "my-work.ipynb" in said
+    assert "No notebooks were matched" in said and "missing" in said
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        assert gradebook.find_submission("01-gradient-descent", "ada").score == correct.score
+    with sqlite3.connect(root / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

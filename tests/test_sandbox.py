@@ -92,6 +92,11 @@ def test_the_graders_environment_is_not_passed_on(tmp_path, monkeypatch):
     assert "[]" in text(cells[0])
 
 
+def test_the_kernel_imports_the_graders_copy_of_the_course_package(tmp_path):
+    cells = run(["import gdcourse.checks\nprint(gdcourse.checks.__file__)"], tmp_path)
+    assert "/opt/gdcourse/gdcourse/checks.py" in text(cells[0]), text(cells[0])
+
+
 def test_no_other_processes_in_sight_and_not_root(tmp_path):
     cells = run(["import os\nprint(sorted(int(p) for p in os.listdir('/proc') if p.isdigit())[:3], "
                  "os.getuid() != 0)"], tmp_path)
