@@ -116,7 +116,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                 continue
             # bwrap would make the empty parent folders 0700, which the kernel's user cannot pass.
             for parent in reversed(Path(folder).parents[:-1]):
-                if parent not in made:
+                if parent not in made and str(parent) != "/tmp":  # /tmp is the tmpfs, mode 1777
                     made.add(parent)
                     mounts += ["--perms", "0755", "--dir", str(parent)]
             if folder == f"{PACKAGE_MOUNT}/gdcourse":
@@ -128,9 +128,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         limits = self.limits
         return [
             BWRAP, *namespaces, "--die-with-parent", "--new-session",
+            # The private /tmp first: mounts below it (a course or venv under /tmp) go on top of it.
+            "--perms", "1777", "--size", str(limits.scratch_mb * 1024 * 1024), "--tmpfs", "/tmp",
             *mounts,
             "--proc", "/proc", "--dev", "/dev",
-            "--perms", "1777", "--size", str(limits.scratch_mb * 1024 * 1024), "--tmpfs", "/tmp",
             "--bind", self.sandbox_dir, self.sandbox_dir,
             "--chdir", "/tmp",
             "--clearenv",

@@ -137,3 +137,13 @@ def test_output_is_capped(tmp_path):
     cells = run(["for i in range(200_000):\n    print(i)"], tmp_path)
     assert "output limit" in text(cells[0])
     assert sum(len(str(o.get("text", ""))) for o in cells[0].outputs) < 300_000
+
+
+def test_a_course_and_venv_under_tmp_stay_visible(tmp_path, monkeypatch):
+    """The sandbox's private /tmp must not hide a venv that lives under /tmp (a fresh clone's)."""
+    venv = tmp_path / "venv"
+    venv.symlink_to(sys.prefix)
+    monkeypatch.setattr(sys, "executable", str(venv / "bin" / "python"))
+    monkeypatch.setattr(sys, "prefix", str(venv))
+    cells = run(["import sys\nprint(sys.executable)"], tmp_path)
+    assert str(venv) in text(cells[0]), text(cells[0])
