@@ -22,6 +22,7 @@ Grading set-up, wired into nbgrader by nbgrader_config.py (docs/GRADING.md):
 
 The course's own jobs:
   notebook_cells    finding and filling nbgrader cells in a notebook
+  course_folder     a working copy of the course to grade in (tests, benchmark)
   catalog           the mistake catalog: answers per exercise, expected scores and hints
   submissions       writes catalog answers into release notebooks as student submissions
   hostile           hostile and broken submissions made from the catalog (catalog/hostile.yaml)

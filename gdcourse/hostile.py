@@ -109,7 +109,6 @@ FILE_EDITS = {
     "not-a-notebook": lambda folder, a, nb: _write_bytes(folder, a, json.dumps({"hello": 1}).encode()),
     "binary-file": lambda folder, a, nb: _write_bytes(folder, a, bytes(range(256)) * 64),
     "huge-notebook": lambda folder, a, nb: _write_bytes(folder, a, _huge(nb)),
-    "renamed-notebook": lambda folder, a, nb: (folder / f"{a}.ipynb").rename(folder / "my-work.ipynb"),
     "extra-files": lambda folder, a, nb: _extra_files(folder),
 }
 

@@ -7,7 +7,6 @@ in a fresh copy of the course, once as configured (sandboxed) and once with
 c.SafeExecute.use_sandbox = False, and prints the time per notebook.
 """
 import argparse
-import shutil
 import statistics
 import sys
 import tempfile
@@ -18,25 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gdcourse.catalog import assignment_names, example_class  # noqa: E402
+from gdcourse.course_folder import copy_course  # noqa: E402
 from gdcourse.example_class import put_submissions_in_place  # noqa: E402
 from gdcourse.nbgrader_commands import nbgrader  # noqa: E402
 from gdcourse.release import generate_releases  # noqa: E402
 
 
-def course_copy(destination, sandboxed):
-    for name in ("nbgrader_config.py",):
-        shutil.copy2(ROOT / name, destination / name)
-    for folder in ("source", "release", "catalog"):
-        shutil.copytree(ROOT / folder, destination / folder)
-    if not sandboxed:
-        with open(destination / "nbgrader_config.py", "a") as config:
-            config.write("\nc.SafeExecute.use_sandbox = False\n")
-    return destination
-
-
 def seconds_per_notebook(sandboxed):
     with tempfile.TemporaryDirectory() as folder:
-        root = course_copy(Path(folder), sandboxed)
+        root = copy_course(ROOT, folder, "" if sandboxed else "c.SafeExecute.use_sandbox = False")
         generate_releases(root)
         students = example_class(root)
         put_submissions_in_place(root, students)

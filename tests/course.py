@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
+from gdcourse.course_folder import copy_course
 from gdcourse.nbgrader_commands import nbgrader
 from gdcourse.notebook_cells import is_test_cell
 from gdcourse.submissions import notebook_path, write_submission
@@ -33,13 +34,9 @@ def fresh_clone(destination):
     return destination
 
 
-def course_copy(destination):
+def course_copy(destination, extra_config=""):
     """A course folder to grade in: configuration, source/, release/ and the catalog."""
-    destination = Path(destination)
-    shutil.copy2(ROOT / "nbgrader_config.py", destination / "nbgrader_config.py")
-    for folder in ("source", "release", "catalog"):
-        shutil.copytree(ROOT / folder, destination / folder)
-    return destination
+    return copy_course(ROOT, destination, extra_config)
 
 
 def feedback_text(html_path):

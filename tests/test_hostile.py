@@ -38,10 +38,8 @@ def checksums(root):
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    root = course_copy(tmp_path_factory.mktemp("hostile"))
     # A shorter cell timeout keeps the endless-loop submission quick to grade.
-    with open(root / "nbgrader_config.py", "a") as config:
-        config.write("\nc.Execute.timeout = 10\n")
+    root = course_copy(tmp_path_factory.mktemp("hostile"), "c.Execute.timeout = 10")
     assignments = sorted({h.assignment for h in HOSTILE} | {a for a, _ in BYSTANDERS.values()})
     log = root / "grading.log"
     for assignment in assignments:
