@@ -5,11 +5,11 @@ read this file when run from the course's folder.
 """
 import os
 
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, GetGrades,
-                                    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, LimitOutput,
+                                    OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
-from gdcourse.feedback import MarkHiddenTests, StudentFeedback
+from gdcourse.feedback import GetGradesForFeedback, MarkHiddenTests, StudentFeedback
 from gdcourse.flags import RecordFlags
 from gdcourse.rebuild import RebuildFromRelease
 from gdcourse.safe_execute import SafeExecute
@@ -56,5 +56,6 @@ c.Autograde.sanitize_preprocessors = [
 c.Autograde.autograde_preprocessors = [
     SafeExecute, LimitOutput, SaveAutoGrades, AssignLatePenalties, RecordFlags, CheckCellMetadata,
 ]
-# Feedback shows the visible part of each test and the hints of failed hidden tests, never their code.
-c.GenerateFeedback.preprocessors = [GetGrades, StudentFeedback, CSSHTMLHeaderPreprocessor]
+# Feedback opens with a results table (per question: points, tests passed and failed, hints), and
+# shows the visible part of each test and the hints of failed hidden tests, never their code.
+c.GenerateFeedback.preprocessors = [GetGradesForFeedback, StudentFeedback, CSSHTMLHeaderPreprocessor]

@@ -19,6 +19,7 @@ Grading set-up, wired into nbgrader by nbgrader_config.py (docs/GRADING.md):
   sandbox_launcher  runs inside the sandbox: sets limits, drops root, starts the kernel
   flags             writes what grading ignored to the gradebook (flag and comment)
   feedback          hidden tests marked for grading and kept out of students' feedback
+  feedback_summary  the results table opening each feedback page: points, passes, failures, hints
 
 The course's own jobs:
   notebook_cells    finding and filling nbgrader cells in a notebook

@@ -8,17 +8,19 @@ Stock nbgrader shows each test cell whole in the feedback, hidden tests included
   line marked for the instructor, after the hint.
 - StudentFeedback (generate_feedback) shows each test cell's visible part only, drops the
   instructor's lines, keeps from tracebacks only the frames in the student's own cells, and
-  opens the notebook with the grader's notes (what was not graded, and why).
+  opens the notebook with a results table (per question: points, tests passed and failed, hints;
+  gdcourse.feedback_summary) and the grader's notes (what was not graded, and why).
 
 The autograded notebook keeps everything, for the instructor in formgrader.
 """
 import re
 
 from nbformat.v4 import new_markdown_cell
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 from nbgrader.utils import compute_checksum
 
 from .checks import DETAILS
+from .feedback_summary import results_cell
 from .notebook_cells import is_test_cell
 from .rebuild import METADATA_KEY
 
@@ -86,6 +88,18 @@ def grader_notes(report):
     return new_markdown_cell("**Notes from the grader**\n\n" + "\n".join(lines))
 
 
+class GetGradesForFeedback(GetGrades):
+    """nbgrader's GetGrades, also noting whether a grader still has to grade a cell (its score
+    is 0 either way), so that feedback can say "not graded yet" rather than "0 points"."""
+
+    def _get_score(self, cell, resources):
+        super()._get_score(cell, resources)
+        grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
+                                          self.assignment_id, self.student_id)
+        if grade.needs_manual_grade:
+            cell.metadata.nbgrader["score"] = None
+
+
 class StudentFeedback(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
@@ -99,7 +113,8 @@ class StudentFeedback(NbGraderPreprocessor):
             for output in cell.get("outputs", []):
                 if output.output_type == "error":
                     clean_error(output, cell.get("execution_count"))
-        notes = grader_notes(nb.metadata.get(METADATA_KEY, {}))
-        if notes is not None:
-            nb.cells.insert(0, notes)
+        grades = resources.get("nbgrader", {})
+        opening = [results_cell(nb, grades.get("score"), grades.get("max_score")),
+                   grader_notes(nb.metadata.get(METADATA_KEY, {}))]
+        nb.cells[0:0] = [cell for cell in opening if cell is not None]
         return nb, resources

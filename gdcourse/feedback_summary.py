@@ -1,0 +1,155 @@
+"""The results table that opens a student's feedback page: per question, the points, each test
+passed or failed with what it checks, and the hint of each failure.
+
+nbgrader's own feedback lists "Test cell (Score: 0.0 / 2.0)" links and leaves the student to find
+the failures in the notebook below. This table reads on its own. Questions are the assignment's
+"## Exercise …" headings; a test cell's description is its docstring's first line; a failure's
+hint is the message the test raised (already cleaned of the instructor's details). Everything a
+student controls (their answers' output inside messages) is HTML-escaped.
+"""
+import ast
+import html
+import re
+
+from nbformat.v4 import new_markdown_cell
+
+from .notebook_cells import grade_id, is_answer_cell, is_test_cell, nbgrader_meta
+
+POINTS_NOTE = re.compile(r"\s*\((?:[^()]*\bpoints?\b[^()]*)\)\s*$")
+
+
+def question_title(markdown):
+    """'Exercise 3 — many steps' from a '## Exercise 3 — many steps (3 points)' heading cell."""
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            return POINTS_NOTE.sub("", line[3:]).strip()
+    return None
+
+
+def describe_test(source, fallback):
+    """What a test cell checks: the first line of its docstring."""
+    try:
+        docstring = ast.get_docstring(ast.parse(source))
+    except SyntaxError:
+        docstring = None
+    return docstring.strip().splitlines()[0] if docstring else fallback
+
+
+def failure_message(cell):
+    """The message of the error a test cell raised, or '' if it raised none."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            message = str(output.get("evalue", "")).strip()
+            name = output.get("ename", "Error")
+            return f"{name}: {message}" if message else name
+    return ""
+
+
+def _points(value):
+    return f"{value:g}"
+
+
+class Question:
+    def __init__(self, title):
+        self.title = title
+        self.rows = []        # (passed, description, score, points, hint); passed None = by hand
+        self.score = 0.0
+        self.points = 0.0
+        self.ungraded = 0.0   # points still to be graded by hand
+
+    def add_test(self, cell):
+        meta = nbgrader_meta(cell)
+        points = float(meta.get("points") or 0)
+        score = float(meta.get("score") or 0)
+        hint = failure_message(cell)
+        self.rows.append((score >= points and not hint, describe_test(cell.source, grade_id(cell)),
+                          score, points, hint))
+        self.score += score
+        self.points += points
+
+    def add_written_answer(self, cell):
+        meta = nbgrader_meta(cell)
+        points = float(meta.get("points") or 0)
+        score = meta.get("score")
+        comment = (meta.get("comment") or "").strip()
+        if score is None:
+            self.ungraded += points
+        self.rows.append((None, "Your written answer, graded by hand", score, points, comment))
+        self.score += float(score or 0)
+        self.points += points
+
+
+def collect_questions(nb):
+    questions = []
+    current = None
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "markdown" and not is_answer_cell(cell):
+            title = question_title(cell.source)
+            if title:
+                current = Question(title)
+                questions.append(current)
+            continue
+        if current is None or not meta.get("grade"):
+            continue
+        if is_test_cell(cell):
+            current.add_test(cell)
+        elif is_answer_cell(cell):
+            current.add_written_answer(cell)
+    return [question for question in questions if question.rows]
+
+
+def _row_html(passed, description, score, points, hint):
+    if passed is None:
+        mark, result = "✎", ("not graded yet" if score is None
+                             else f"{_points(score)} / {_points(points)}")
+        label = "grader's comment" if hint else ""
+    elif passed:
+        mark, result, label = "✓", "passed", ""
+    else:
+        mark, result, label = "✗", "failed", "hint"
+    colour = {"✓": "#1a7f37", "✗": "#cf222e", "✎": "#57606a"}[mark]
+    parts = [f'<li style="margin:0.3em 0"><span style="color:{colour};font-weight:bold">{mark} '
+             f'{result}</span> — {html.escape(description)}']
+    if hint:
+        # No blank line may appear inside this block: Markdown would end the HTML there.
+        text = re.sub(r"\n\s*\n", "\n", hint)
+        parts.append(f'<div style="margin:0.2em 0 0 1.5em"><em>{label}:</em>'
+                     f'<pre style="white-space:pre-wrap;margin:0.2em 0">{html.escape(text)}</pre></div>')
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def results_cell(nb, score=None, max_score=None):
+    """A Markdown cell (HTML inside) with the results table, or None if nothing was graded."""
+    questions = collect_questions(nb)
+    if not questions:
+        return None
+    if score is None:
+        score = sum(question.score for question in questions)
+    if max_score is None:
+        max_score = sum(question.points for question in questions)
+    ungraded = sum(question.ungraded for question in questions)
+    pending = f" ({_points(ungraded)} still to be graded by hand)" if ungraded else ""
+    lines = ['<div class="gdcourse-results">',
+             f"<h2>Your results: {_points(score)} / {_points(max_score)} points{pending}</h2>",
+             '<table style="width:100%;border-collapse:collapse">',
+             '<tr><th style="text-align:left">Question</th><th style="text-align:left">Points'
+             '</th><th style="text-align:left">Tests and hints</th></tr>']
+    for question in questions:
+        if question.ungraded == question.points:
+            points = f"– / {_points(question.points)}"
+        else:
+            points = f"{_points(question.score)} / {_points(question.points)}"
+            points += " so far" if question.ungraded else ""
+        rows = "".join(_row_html(*row) for row in question.rows)
+        lines.append(f'<tr style="border-top:1px solid #d0d7de"><td style="vertical-align:top;'
+                     f'text-align:left">{html.escape(question.title)}</td><td style="vertical-align:'
+                     f'top;text-align:left;white-space:nowrap">{points}</td><td style="text-align:'
+                     f'left"><ul style="list-style:none;padding-left:0;margin:0">{rows}</ul></td></tr>')
+    lines += ["</table>",
+              "<p>Hidden tests, with other inputs than the visible ones, ran when your work was "
+              "graded; their hints are here, their code is not. Your notebook follows, with each "
+              "test's output under it.</p>",
+              "</div>"]
+    return new_markdown_cell("\n".join(lines))
