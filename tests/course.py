@@ -44,12 +44,21 @@ def feedback_text(html_path):
     return html.unescape(re.sub(r"<[^>]+>", "", Path(html_path).read_text()))
 
 
+def results_table(html_path):
+    """The text of the results table that opens a feedback page (gdcourse.feedback_summary)."""
+    page = Path(html_path).read_text()
+    table = re.search(r'<div class="gdcourse-results">.*?</table>', page, re.DOTALL)
+    assert table, f"{html_path} has no results table"
+    return html.unescape(re.sub(r"<[^>]+>", " ", table.group(0)))
+
+
 @dataclass
 class GradedSubmission:
     autograded_score: float       # points from test cells
     autograded_max: float
     cell_scores: dict             # grade_id -> auto score of each test cell
     feedback: str                 # text of the generated feedback page
+    results: str                  # text of the results table that opens it
     failures: str                 # the errors the test cells raised, as the grader recorded them
 
 
@@ -68,12 +77,13 @@ def grade(course_root, assignment, submissions):
         for student in submissions:
             notebook = gradebook.find_submission(assignment, student).notebooks[0]
             auto = [g for g in notebook.grades if g.cell_type == "code"]
+            feedback_page = course_root / "feedback" / student / assignment / f"{assignment}.html"
             results[student] = GradedSubmission(
                 autograded_score=sum(g.auto_score or 0 for g in auto),
                 autograded_max=sum(g.max_score for g in auto),
                 cell_scores={g.name: g.auto_score for g in auto},
-                feedback=feedback_text(course_root / "feedback" / student / assignment /
-                                       f"{assignment}.html"),
+                feedback=feedback_text(feedback_page),
+                results=results_table(feedback_page),
                 failures=test_failures(course_root / "autograded" / student / assignment /
                                        f"{assignment}.ipynb"),
             )

@@ -46,6 +46,22 @@ def test_catalog_entry_gets_its_score_and_hints(assignment, entry_id, graded_ass
     assert not not_shown, f"{entry.about}: hints missing from the feedback: {not_shown}"
 
 
+@pytest.mark.parametrize("assignment, entry_id", by_assignment(ENTRIES))
+def test_feedback_opens_with_the_results_of_each_question(assignment, entry_id, graded_assignment):
+    """The results table alone tells the score, which tests failed, and every hint."""
+    entry = next(e for e in load_entries(ROOT, assignment) if e.id == entry_id)
+    result = graded_assignment(assignment)[f"catalog-{entry_id}"]
+    table = " ".join(result.results.split())
+    assert table.startswith(f"Your results: {entry.score:g} / "), table[:200]
+    failed = sum(1 for score in result.cell_scores.values() if not score)
+    assert table.count("✗ failed") == failed, table
+    assert table.count("✓ passed") == len(result.cell_scores) - failed, table
+    # The written answer: waiting for a grader, or 0 at once when left blank.
+    assert "✎ not graded yet" in table or "✎ 0 / 2 — Your written answer, graded by hand grader's comment: No response." in table
+    not_shown = [hint for hint in entry.hints if " ".join(hint.split()) not in table]
+    assert not not_shown, f"{entry.about}: hints missing from the results table: {not_shown}"
+
+
 def test_every_assignment_has_a_catalog_with_a_correct_entry():
     for assignment in ASSIGNMENTS:
         entries = {e.id: e for e in load_entries(ROOT, assignment)}
