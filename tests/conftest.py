@@ -1,3 +1,4 @@
+import subprocess
 import sys
 from pathlib import Path
 
@@ -5,7 +6,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from course import course_copy, grade, read_notebook  # noqa: E402
+from browser import chromium_browser, new_page  # noqa: E402
+from course import VENV, course_copy, fresh_clone, grade, quick_start_commands, read_notebook  # noqa: E402
 from gdcourse.catalog import load_entries  # noqa: E402
 from gdcourse.submissions import submission_from_entry  # noqa: E402
 
@@ -34,3 +36,29 @@ def graded_assignment(tmp_path_factory):
         return cache[assignment]
 
     return graded
+
+
+@pytest.fixture(scope="session")
+def example_class_run(tmp_path_factory):
+    """The main job (`make example`, the README's first command) run once on a fresh clone:
+    (the clone's folder, the finished process). The quick-start test checks what it printed;
+    the formgrader test grades by hand in a copy of the course it graded."""
+    clone = fresh_clone(tmp_path_factory.mktemp("example-class") / "course")
+    # The venv is this test run's own (set up by the same Makefile); everything else is the clone's.
+    done = subprocess.run(quick_start_commands()[0].split() + [f"VENV={VENV}"], cwd=clone,
+                          capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return clone, done
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, driven by Playwright (one per test process)."""
+    with chromium_browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def page(browser):
+    with new_page(browser) as fresh_page:
+        yield fresh_page

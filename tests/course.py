@@ -3,6 +3,7 @@ import html
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,17 @@ from gdcourse.notebook_cells import is_test_cell
 from gdcourse.submissions import notebook_path, write_submission
 
 ROOT = Path(__file__).resolve().parent.parent
+# The virtual environment running the tests (set up by the Makefile), lent to commands run on
+# fresh clones so that they skip the set-up.
+VENV = Path(sys.executable).parent.parent
+
+
+def quick_start_commands():
+    """The commands of the README's quick start, in order."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```(?:sh|bash|console)\n(.*?)```", section, re.DOTALL).group(1)
+    return [line.strip() for line in block.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def tracked_files(root=ROOT):

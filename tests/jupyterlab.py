@@ -1,8 +1,9 @@
 """A real JupyterLab for browser tests: started on a free loopback port, stopped afterwards.
 
-It is started as `make lab` and `make formgrader` start it (the venv's `jupyter lab`, from the
-course folder, so that nbgrader's server extensions read the course's nbgrader_config.py), with a
-token and no browser of its own.
+It is started by the command behind `make lab` and `make formgrader` (gdcourse.lab: the venv's
+`jupyter lab`, from the course folder, with the course's JupyterLab settings), with a token, no
+browser of its own, and settings and workspaces of its own (not the user's: a test must
+not depend on, or change, what someone's JupyterLab remembers).
 """
 import json
 import os
@@ -16,7 +17,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-JUPYTER = Path(sys.executable).parent / "jupyter"
+VENV_BIN = Path(sys.executable).parent
 
 
 def free_port():
@@ -58,20 +59,35 @@ def _wait_until_up(lab, process, timeout):
     raise RuntimeError(f"jupyter lab did not answer in {timeout} s:\n{lab.log_text()[-3000:]}")
 
 
+# JupyterLab would ask, in a pop-up over the notebook, whether to fetch Jupyter's news.
+QUIET_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+                  {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def _own_settings(folder):
+    for name, values in QUIET_SETTINGS.items():
+        path = folder / "settings" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(json.dumps(values))
+    return {"JUPYTERLAB_SETTINGS_DIR": str(folder / "settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(folder / "workspaces")}
+
+
 @contextmanager
-def running_jupyterlab(root, log, timeout=60):
-    """Start JupyterLab on the course folder `root`; yields a JupyterLab; stops it on exit."""
-    root = Path(root)
-    lab = JupyterLab(root, free_port(), secrets.token_hex(16), log)
+def running_jupyterlab(root, workdir, formgrader=False, timeout=60):
+    """Start JupyterLab on the course folder `root` (its log, settings and workspaces in
+    `workdir`); yields a JupyterLab; stops it, and the kernels it started, on exit."""
+    root, workdir = Path(root), Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    lab = JupyterLab(root, free_port(), secrets.token_hex(16), workdir / "jupyterlab.log")
     # The venv's bin first: nbgrader runs helper commands (alembic) by name, as under `make`.
-    env = dict(os.environ, PATH=f"{JUPYTER.parent}{os.pathsep}{os.environ['PATH']}")
+    env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
+               **_own_settings(workdir))
     env.pop("NBGRADER_EXECUTION", None)
-    command = [str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={lab.port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={lab.token}",
-               f"--ServerApp.root_dir={root}", "--LabApp.news_url=",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        command.append("--allow-root")  # CI machines run as root; `make lab` does the same
+    command = [sys.executable, "-m", "gdcourse.lab", *(["--formgrader"] if formgrader else []),
+               "--no-browser", "--ip=127.0.0.1", f"--port={lab.port}", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={lab.token}"]
     with open(lab.log, "w") as log_file:
         process = subprocess.Popen(
             command,

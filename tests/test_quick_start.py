@@ -1,25 +1,12 @@
 """The README's two quick-start commands, run as a newcomer would on a fresh clone."""
 import os
-import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from course import ROOT, fresh_clone
+from course import fresh_clone, quick_start_commands
 from gdcourse.catalog import example_class
 from gdcourse.grade_table import read_grades
-
-VENV = Path(sys.executable).parent.parent
-
-
-def quick_start_commands():
-    """The commands of the README's quick start, in order."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```(?:sh|bash|console)\n(.*?)```", section, re.DOTALL).group(1)
-    return [line.strip() for line in block.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def test_quick_start_is_two_commands():
@@ -27,13 +14,8 @@ def test_quick_start_is_two_commands():
 
 
 @pytest.mark.xdist_group("main-job")
-def test_main_job_grades_the_example_class_on_a_fresh_clone(tmp_path):
-    clone = fresh_clone(tmp_path / "course")
-    # The venv is this test run's own (set up by the same Makefile); everything else is the clone's.
-    done = subprocess.run(quick_start_commands()[0].split() + [f"VENV={VENV}"], cwd=clone,
-                          capture_output=True, text=True, timeout=1200)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-
+def test_main_job_grades_the_example_class_on_a_fresh_clone(example_class_run):
+    clone, done = example_class_run
     table = done.stdout.split("\n\n")[1].splitlines()
     students = example_class(clone)
     assignments = sorted({a for picks in students.values() for a in picks})

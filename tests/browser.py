@@ -1,0 +1,117 @@
+"""Driving Debian's chromium with Playwright, and what the browser tests do in JupyterLab.
+
+Playwright cannot download its own browsers here (DESIGN.md §6): it drives /usr/bin/chromium,
+which `make setup` installs. Pages may reach the test's own JupyterLab and local files only: any
+other request (a CDN for fonts or MathJax) is refused at once, so that no test waits on, or
+depends on, the network.
+"""
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+from course import ROOT
+
+CHROMIUM = os.environ.get("GDCOURSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1280, "height": 800}
+LOCAL = re.compile(r"^(https?://127\.0\.0\.1[:/]|file:|data:|blob:|about:)")
+
+# The README's screenshots, made by the browser tests: `make screenshots` writes them here.
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOT_NAMES = ("lecture-figure.png", "assignment-validated.png", "formgrader.png",
+                    "feedback.png")
+
+
+def screenshot_folder(tmp_path):
+    """Where a test saves its screenshots: docs/screenshots/ when GDCOURSE_SCREENSHOTS is set
+    (`make screenshots`), else the test's own temporary folder."""
+    return SCREENSHOTS if os.environ.get("GDCOURSE_SCREENSHOTS") else Path(tmp_path)
+
+
+@contextmanager
+def chromium_browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def new_page(browser):
+    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    context.route(lambda url: not LOCAL.match(url), lambda route: route.abort())
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+# --- JupyterLab --------------------------------------------------------------------------------
+
+NOTEBOOK_CELLS = ".jp-NotebookPanel .jp-Notebook .jp-Cell"
+
+
+def open_notebook(page, lab, path, cell_count):
+    """Open a notebook in JupyterLab and wait until all its cells are on the page.
+
+    Each notebook opens in a workspace of its own, reset: the only notebook on the page."""
+    workspace = re.sub(r"\W+", "-", str(path))
+    page.goto(lab.url(f"lab/workspaces/{workspace}/tree/{path}?reset"))
+    cells = page.locator(NOTEBOOK_CELLS)
+    cells.nth(cell_count - 1).wait_for()
+    assert cells.count() == cell_count
+    return cells
+
+
+def type_into_cell(page, cell, text, markdown=False):
+    """Replace a cell's text as a student would: click into it, select all, type.
+
+    insert_text types the text as one input event: CodeMirror would otherwise indent each new
+    line on its own, on top of the indentation the text already has."""
+    if markdown:
+        cell.dblclick()  # a rendered Markdown cell opens its editor on double-click
+    editor = cell.locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(text)
+
+
+def menu(page, *path):
+    """Choose a menu item from JupyterLab's menu bar, e.g. menu(page, "Edit", "Clear …")."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=path[0]).click()
+    for label in path[1:]:
+        page.locator(".lm-Menu:visible .lm-Menu-itemLabel", has_text=label).first.click()
+
+
+def restart_and_run_all(page, timeout=180_000):
+    """Edit → Clear Outputs of All Cells, then Kernel → Restart Kernel and Run All Cells (the
+    toolbar's ⏩ button); waits until the kernel has run every cell it will run (it stops at the
+    first error). Clearing first makes the prompts blank, so that a finished run is the one seen."""
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    page.locator(".jp-NotebookPanel [data-command='notebook:restart-run-all']").click()
+    page.locator(".jp-Dialog .jp-mod-accept").click()  # "Restart", in the confirmation dialog
+    page.wait_for_function(
+        """([selector]) => {
+            const prompts = [...document.querySelectorAll(selector + '.jp-CodeCell .jp-InputPrompt')]
+                .map(p => p.textContent);
+            const status = document.querySelector('.jp-NotebookPanel '
+                + '.jp-Notebook-ExecutionIndicator');
+            return prompts.some(p => /\\d/.test(p)) && !prompts.some(p => p.includes('*'))
+                && (!status || status.getAttribute('data-status') === 'idle');
+        }""", arg=[NOTEBOOK_CELLS], timeout=timeout)
+
+
+def validate(page, timeout=180_000):
+    """Press nbgrader's Validate button; returns the result dialog (a Locator)."""
+    page.locator(".jp-NotebookPanel .validate-button").click()
+    dialog = page.locator(".jp-Dialog").filter(has_text="Validation")
+    dialog.wait_for(timeout=timeout)
+    return dialog
