@@ -3,6 +3,7 @@
 #   make test      set up, then run the whole test suite
 #   make lab       set up, then open JupyterLab on the course (students)
 #   make formgrader set up, then open nbgrader's formgrader on the course (instructors)
+#   make screenshots set up, then remake the README's screenshots with the browser tests
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -12,11 +13,12 @@ export PATH := $(abspath $(BIN)):$(PATH)
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup system-packages example test lab formgrader release clean-grading
+.PHONY: setup system-packages example test lab formgrader screenshots release clean-grading
 
 setup: $(STAMP) system-packages
 
-# bubblewrap, the sandbox autograde runs students' code in (apt-get on Debian/Ubuntu).
+# bubblewrap, the sandbox autograde runs students' code in, and chromium, the browser the browser
+# tests drive (apt-get on Debian/Ubuntu).
 system-packages:
 	@./scripts/install_system_packages.sh
 
@@ -34,10 +36,14 @@ test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/python -m gdcourse.lab
 
 formgrader: setup
-	$(BIN)/jupyter lab --notebook-dir=. --LabApp.default_url=/formgrader
+	$(BIN)/python -m gdcourse.lab --formgrader
+
+# The browser tests save their screenshots in docs/screenshots/ (commit them).
+screenshots: setup
+	GDCOURSE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser_student.py tests/test_browser_instructor.py
 
 # Regenerate release/ from source/ (commit the result).
 release: setup

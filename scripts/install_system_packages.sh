@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# System packages the course needs beyond Python: bubblewrap (`bwrap`), the sandbox that
-# `nbgrader autograde` runs students' code in. Installed with apt-get on Debian and Ubuntu (as
-# root, or with sudo); elsewhere this says what to do. Run by `make setup`, only when missing.
+# System packages the course needs beyond Python, installed with apt-get on Debian and Ubuntu (as
+# root, or with sudo); elsewhere this says what to do. Run by `make setup`, only for what is missing.
+#   bubblewrap (`bwrap`)  the sandbox `nbgrader autograde` runs students' code in
+#   chromium              the browser the browser tests drive (through Playwright)
 set -euo pipefail
 
-if command -v bwrap >/dev/null 2>&1; then
-  exit 0
-fi
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
 if command -v apt-get >/dev/null 2>&1; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "Installing bubblewrap (the grading sandbox) with apt-get ..."
+  echo "Installing ${missing[*]} with apt-get ..."
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq bubblewrap >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   exit 0
 fi
-cat >&2 <<'MSG'
-Note: bubblewrap is not installed, and this system has no apt-get. Students can work and validate
-as usual, but `nbgrader autograde` will refuse to run students' code without its sandbox. Install
-bubblewrap with your system's package manager (Linux), or see "Grading untrusted submissions" in
-the README (macOS and Windows).
+cat >&2 <<MSG
+Note: ${missing[*]} not installed, and this system has no apt-get.
+- bubblewrap: students can work and validate as usual, but \`nbgrader autograde\` will refuse to
+  run students' code without its sandbox. Install it with your system's package manager (Linux),
+  or see "Grading untrusted submissions" in the README (macOS and Windows).
+- chromium: only the browser tests need it. Install Chromium and set GDCOURSE_CHROMIUM to its
+  path if it is not on PATH as \`chromium\`.
 MSG

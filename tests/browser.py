@@ -56,19 +56,22 @@ def new_page(browser):
 
 # --- JupyterLab --------------------------------------------------------------------------------
 
-NOTEBOOK_CELLS = ".jp-NotebookPanel .jp-Notebook .jp-Cell"
-
-
-def open_notebook(page, lab, path, cell_count):
-    """Open a notebook in JupyterLab and wait until all its cells are on the page.
-
-    Each notebook opens in a workspace of its own, reset: the only notebook on the page."""
+def open_in_jupyterlab(page, lab, path):
+    """Open a file in JupyterLab, in a workspace of its own (reset: the only tab open)."""
     workspace = re.sub(r"\W+", "-", str(path))
     page.goto(lab.url(f"lab/workspaces/{workspace}/tree/{path}?reset"))
-    cells = page.locator(NOTEBOOK_CELLS)
-    cells.nth(cell_count - 1).wait_for()
-    assert cells.count() == cell_count
-    return cells
+
+
+def current_notebook(page, name, cell_count):
+    """The notebook in the current tab, once that tab is the notebook file `name` and all its
+    `cell_count` cells are on the page."""
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current", has_text=name).wait_for()
+    shown = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")  # other tabs' are hidden
+    shown.last.wait_for()
+    panel = page.locator(f"[id='{shown.last.get_attribute('id')}']")
+    panel.locator(".jp-Cell").nth(cell_count - 1).wait_for()
+    assert panel.locator(".jp-Cell").count() == cell_count
+    return panel
 
 
 def type_into_cell(page, cell, text, markdown=False):
@@ -91,27 +94,39 @@ def menu(page, *path):
         page.locator(".lm-Menu:visible .lm-Menu-itemLabel", has_text=label).first.click()
 
 
-def restart_and_run_all(page, timeout=180_000):
+def restart_and_run_all(page, panel, timeout=180_000):
     """Edit → Clear Outputs of All Cells, then Kernel → Restart Kernel and Run All Cells (the
     toolbar's ⏩ button); waits until the kernel has run every cell it will run (it stops at the
-    first error). Clearing first makes the prompts blank, so that a finished run is the one seen."""
+    first error). Clearing first blanks the prompts, so that the finished run is the one seen."""
     menu(page, "Edit", "Clear Outputs of All Cells")
-    page.locator(".jp-NotebookPanel [data-command='notebook:restart-run-all']").click()
+    panel.locator("[data-command='notebook:restart-run-all']").click()
     page.locator(".jp-Dialog .jp-mod-accept").click()  # "Restart", in the confirmation dialog
     page.wait_for_function(
-        """([selector]) => {
-            const prompts = [...document.querySelectorAll(selector + '.jp-CodeCell .jp-InputPrompt')]
+        """panel => {
+            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                 .map(p => p.textContent);
-            const status = document.querySelector('.jp-NotebookPanel '
-                + '.jp-Notebook-ExecutionIndicator');
+            const status = panel.querySelector('.jp-Notebook-ExecutionIndicator');
             return prompts.some(p => /\\d/.test(p)) && !prompts.some(p => p.includes('*'))
-                && (!status || status.getAttribute('data-status') === 'idle');
-        }""", arg=[NOTEBOOK_CELLS], timeout=timeout)
+                && status.getAttribute('data-status') === 'idle';
+        }""", arg=panel.element_handle(), timeout=timeout)
 
 
-def validate(page, timeout=180_000):
+def validate(page, panel, timeout=180_000):
     """Press nbgrader's Validate button; returns the result dialog (a Locator)."""
-    page.locator(".jp-NotebookPanel .validate-button").click()
+    panel.locator(".validate-button").click()
     dialog = page.locator(".jp-Dialog").filter(has_text="Validation")
     dialog.wait_for(timeout=timeout)
     return dialog
+
+
+def scroll_to(page, element, top=120):
+    """Scroll the notebook under the mouse wheel, as a student would, until `element` is near
+    the top of the window."""
+    page.mouse.move(VIEWPORT["width"] * 0.6, VIEWPORT["height"] * 0.5)
+    for _ in range(200):
+        offset = element.evaluate("e => e.getBoundingClientRect().top") - top
+        if abs(offset) < 80:
+            return
+        page.mouse.wheel(0, max(-600, min(600, offset)))
+        page.wait_for_timeout(50)
+    raise AssertionError("could not scroll to the element")

@@ -1,14 +1,17 @@
-"""A student in JupyterLab, in a real browser: answering, running and validating an assignment,
-and running a lecture. JupyterLab runs on a fresh clone of the course, started as `make lab`
-starts it; the Validate button is nbgrader's own extension, validating with the course's
-configuration."""
+"""A student in JupyterLab, in a real browser: from the start page to an assignment, answered,
+run and validated; and a lecture run to its animation. JupyterLab runs on a fresh clone of the
+course, started by the command behind `make lab`; Validate is nbgrader's own button, validating
+with the course's configuration."""
+from pathlib import Path
+
 import nbformat
 import pytest
 
-from browser import (menu, open_notebook, restart_and_run_all, screenshot_folder, type_into_cell,
-                     validate)
+from browser import (current_notebook, menu, open_in_jupyterlab, restart_and_run_all,
+                     screenshot_folder, scroll_to, type_into_cell, validate)
 from course import fresh_clone
 from gdcourse.catalog import find_entry
+from gdcourse.lab import START_PAGE
 from gdcourse.notebook_cells import is_answer_cell
 from gdcourse.submissions import notebook_path, submission_from_entry
 from jupyterlab import running_jupyterlab
@@ -19,7 +22,7 @@ ASSIGNMENT = "01-gradient-descent"
 LECTURE = "notebooks/05-fitting-a-line.ipynb"
 ANIMATION_FRAMES = 81  # the lecture animates 80 updates from the starting a: frames 0 … 80
 # Errors and anything else written to stderr (warnings): a finished, correct notebook has none.
-STDERR = ".jp-NotebookPanel .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +34,7 @@ def student_lab(tmp_path_factory):
 
 
 def answers(course, entry_id):
-    """{cell index: (text, is Markdown)} of every answer cell, as the catalog entry answers."""
+    """{cell index: (text, is Markdown)} of the answer cells, as the catalog entry answers them."""
     submission = submission_from_entry(course, find_entry(course, ASSIGNMENT, entry_id))
     return {i: (cell.source, cell.cell_type == "markdown")
             for i, cell in enumerate(submission.cells) if is_answer_cell(cell)}
@@ -39,16 +42,24 @@ def answers(course, entry_id):
 
 def test_student_answers_runs_all_and_validates(student_lab, page, tmp_path):
     course = student_lab.root
-    path = notebook_path(course, "release", ASSIGNMENT).relative_to(course)
-    release = nbformat.read(course / path, as_version=4)
-    cells = open_notebook(page, student_lab, path, len(release.cells))
+    release = notebook_path(course, "release", ASSIGNMENT)
+    cell_count = len(nbformat.read(release, as_version=4).cells)
 
-    # Every answer cell typed in, written answer included: Validate passes only a finished notebook.
-    for index, (text, markdown) in answers(course, "correct").items():
+    # The start page links to every lecture and assignment: one click opens the assignment.
+    open_in_jupyterlab(page, student_lab, START_PAGE)
+    chapter = page.locator(".jp-RenderedMarkdown tr", has_text="Gradient descent by hand")
+    chapter.get_by_role("link", name="assignment").click()
+    notebook = current_notebook(page, release.name, cell_count)
+    cells = notebook.locator(".jp-Cell")
+
+    # Every answer cell typed in, the written answer too: Validate passes only a finished notebook.
+    correct = answers(course, "correct")
+    for index, (text, markdown) in correct.items():
         type_into_cell(page, cells.nth(index), text, markdown)
-    restart_and_run_all(page)
-    assert page.locator(STDERR).count() == 0, page.locator(STDERR).all_inner_texts()
-    dialog = validate(page)
+    restart_and_run_all(page, notebook)
+    stderr = notebook.locator(STDERR)
+    assert stderr.count() == 0, stderr.all_inner_texts()
+    dialog = validate(page, notebook)
     assert "Success! Your notebook passes all the tests." in dialog.inner_text()
     dialog.get_by_role("button", name="Ok").click()
 
@@ -56,72 +67,55 @@ def test_student_answers_runs_all_and_validates(student_lab, page, tmp_path):
     wrong = find_entry(course, ASSIGNMENT, "one-step-too-few")
     hint = "One step too few: the loop must run number_steps times."
     assert hint in wrong.hints
-    correct = answers(course, "correct")
     for index, (text, markdown) in answers(course, wrong.id).items():
         if text != correct[index][0]:
             type_into_cell(page, cells.nth(index), text, markdown)
-    restart_and_run_all(page)
-    # Run all stops at the failing test; its output tells what went wrong and why.
-    error = page.locator(STDERR)
-    assert error.count() == 1, error.all_inner_texts()
-    assert hint in error.inner_text()
-    dialog = validate(page)
+    restart_and_run_all(page, notebook)
+    # Run all stops at the failing test; its output says what came back, and why it is wrong.
+    assert stderr.count() == 1, stderr.all_inner_texts()
+    assert hint in stderr.inner_text()
+    dialog = validate(page, notebook)
     text = dialog.inner_text()
     assert "Success" not in text
-    assert "gradient_descent(1.0, 0.2, 20) returned" in text and hint in text, text
+    assert "gradient_descent(1.0, 0.2, 20) returned 6.0936e-05, expected 3.65616e-05." in text, text
+    assert hint in text, text
+    # The dialog shows the failing cell, then its error: scroll down to the error for the picture.
+    dialog.evaluate("""d => d.querySelectorAll('*').forEach(e => {
+        if (e.scrollHeight > e.clientHeight) e.scrollTop = e.scrollHeight; })""")
     page.screenshot(path=screenshot_folder(tmp_path) / "assignment-validated.png")
     dialog.get_by_role("button", name="Ok").click()
 
 
-def scroll_to(page, element, top=120):
-    """Scroll the notebook with the mouse wheel, as a student would, until `element` is near the
-    top of the window (JupyterLab draws only the cells in view)."""
-    page.mouse.move(700, 400)
-    for _ in range(200):
-        box = element.evaluate("e => e.getBoundingClientRect().top")
-        if abs(box - top) < 80:
-            return
-        page.mouse.wheel(0, max(-600, min(600, box - top)))
-        page.wait_for_timeout(50)
-    raise AssertionError("could not scroll to the element")
-
-
 def test_student_runs_the_animation_lecture(student_lab, page, tmp_path):
-    lecture = nbformat.read(student_lab.root / LECTURE, as_version=4)
-    open_notebook(page, student_lab, LECTURE, len(lecture.cells))
-    restart_and_run_all(page, timeout=300_000)
-    errors = page.locator(STDERR)
-    assert errors.count() == 0, errors.all_inner_texts()
+    cell_count = len(nbformat.read(student_lab.root / LECTURE, as_version=4).cells)
+    open_in_jupyterlab(page, student_lab, LECTURE)
+    notebook = current_notebook(page, Path(LECTURE).name, cell_count)
+    restart_and_run_all(page, notebook, timeout=300_000)
+    stderr = notebook.locator(STDERR)
+    assert stderr.count() == 0, stderr.all_inner_texts()
 
-    # matplotlib's jshtml player: an image, a slider over the frames, and buttons to step through.
-    player = page.locator(".jp-NotebookPanel .animation")
+    # matplotlib's jshtml player: a picture of the current frame, a slider and step buttons.
+    player = notebook.locator(".animation")
     assert player.count() == 1
-    slider = player.locator("input.anim-slider")
-    image = player.locator("img")
+    slider, picture = player.locator("input.anim-slider"), player.locator("img")
     # The player's script sets the slider's range from its frames once it has started.
-    page.wait_for_function("s => s.max !== '1'", arg=slider.element_handle())
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    page.wait_for_function("slider => slider.max !== '1'", arg=slider.element_handle())
+    assert int(slider.evaluate("slider => slider.max")) == ANIMATION_FRAMES - 1
     scroll_to(page, player)
-    page.wait_for_timeout(1000)
-    print("DBG", image.evaluate("i => JSON.stringify(i.getBoundingClientRect()) + getComputedStyle(i).visibility + getComputedStyle(i).display + ' ' + i.checkVisibility()"))
-    print("DBG", player.evaluate("p => [...p.closest('.jp-OutputArea-output').querySelectorAll('img')].map(i => i.id + ' ' + i.className + ' ' + i.parentElement.className + JSON.stringify(i.getBoundingClientRect())).join(' | ')"))
-    print("DBG", image.evaluate("i => [...i.attributes].map(a => a.name + \"=\" + a.value.slice(0, 40)).join(\" \")"))
-    page.screenshot(path="/tmp/explore/anim.png")
-    image.click()
-    page.wait_for_timeout(500)
-    assert int(slider.evaluate("s => s.max")) == ANIMATION_FRAMES - 1
-    first = image.evaluate("img => img.src")
-    assert first.startswith("data:image/png;base64,")
+    picture.click()  # selects the cell: JupyterLab scrolls to it, and the buttons stay put after
+    page.wait_for_timeout(300)
+    box = picture.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 200, f"the frame is not drawn: {box}"
+    frames = [picture.evaluate("img => img.src")]
     player.get_by_role("button", name="Next frame").click()
-    assert slider.evaluate("s => s.value") == "1"
-    second = image.evaluate("img => img.src")
-    assert second.startswith("data:image/png;base64,") and second != first
+    assert slider.evaluate("slider => slider.value") == "1"
+    frames.append(picture.evaluate("img => img.src"))
     player.get_by_role("button", name="Last frame").click()
-    assert slider.evaluate("s => s.value") == str(ANIMATION_FRAMES - 1)
-    # Every frame is a picture the browser can draw.
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert slider.evaluate("slider => slider.value") == str(ANIMATION_FRAMES - 1)
+    frames.append(picture.evaluate("img => img.src"))
+    assert all(frame.startswith("data:image/png;base64,") for frame in frames)
+    assert len(set(frames)) == 3, "stepping through the player must change the picture"
+    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
 
-    figure = page.locator(".jp-NotebookPanel .jp-OutputArea-output img").last
-    figure.scroll_into_view_if_needed()
     page.screenshot(path=screenshot_folder(tmp_path) / "lecture-figure.png")
     menu(page, "Kernel", "Shut Down Kernel")
