@@ -1,7 +1,8 @@
 """The main job: grade the bundled example class end to end with plain nbgrader commands.
 
 1. generate the release of every chapter (nbgrader generate_assignment);
-2. put the example students' submissions in place (made from the mistake catalog);
+2. add the students to the gradebook (nbgrader db student import catalog/example_students.csv)
+   and put their submissions in place (made from the mistake catalog);
 3. autograde them (nbgrader autograde);
 4. generate their feedback (nbgrader generate_feedback);
 5. export grades.csv (nbgrader export);
@@ -31,6 +32,9 @@ def step(message):
     return lambda: print(f" {time.perf_counter() - started:.1f} s", flush=True)
 
 
+STUDENT_LIST = "catalog/example_students.csv"  # their names, for formgrader and exports
+
+
 def put_submissions_in_place(course_root, students):
     for student, picks in students.items():
         for assignment, entry in picks.items():
@@ -55,6 +59,7 @@ def run(course_root):
     generate_releases(course_root, log_file=log)
     done()
     done = step(f"Putting {len(students)} example students' submissions in submitted/")
+    nbgrader(course_root, "db", "student", "import", str(course_root / STUDENT_LIST), log_file=log)
     put_submissions_in_place(course_root, students)
     done()
     for assignment in assignments:

@@ -131,11 +131,12 @@ def results_cell(nb, score=None, max_score=None):
         max_score = sum(question.points for question in questions)
     ungraded = sum(question.ungraded for question in questions)
     pending = f" ({_points(ungraded)} still to be graded by hand)" if ungraded else ""
+    cell = "vertical-align:top;text-align:left;padding:0.25em 0.75em 0.25em 0"
     lines = ['<div class="gdcourse-results">',
              f"<h2>Your results: {_points(score)} / {_points(max_score)} points{pending}</h2>",
              '<table style="width:100%;border-collapse:collapse">',
-             '<tr><th style="text-align:left">Question</th><th style="text-align:left">Points'
-             '</th><th style="text-align:left">Tests and hints</th></tr>']
+             '<tr>' + "".join(f'<th style="{cell}">{title}</th>'
+                             for title in ("Question", "Points", "Tests and hints")) + '</tr>']
     for question in questions:
         if question.ungraded == question.points:
             points = f"– / {_points(question.points)}"
@@ -143,10 +144,11 @@ def results_cell(nb, score=None, max_score=None):
             points = f"{_points(question.score)} / {_points(question.points)}"
             points += " so far" if question.ungraded else ""
         rows = "".join(_row_html(*row) for row in question.rows)
-        lines.append(f'<tr style="border-top:1px solid #d0d7de"><td style="vertical-align:top;'
-                     f'text-align:left">{html.escape(question.title)}</td><td style="vertical-align:'
-                     f'top;text-align:left;white-space:nowrap">{points}</td><td style="text-align:'
-                     f'left"><ul style="list-style:none;padding-left:0;margin:0">{rows}</ul></td></tr>')
+        lines.append(f'<tr style="border-top:1px solid #d0d7de">'
+                     f'<td style="{cell}">{html.escape(question.title)}</td>'
+                     f'<td style="{cell};white-space:nowrap">{points}</td>'
+                     f'<td style="{cell}"><ul style="list-style:none;padding-left:0;margin:0">'
+                     f'{rows}</ul></td></tr>')
     lines += ["</table>",
               "<p>Hidden tests, with other inputs than the visible ones, ran when your work was "
               "graded; their hints are here, their code is not. Your notebook follows, with each "

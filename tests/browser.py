@@ -25,10 +25,14 @@ SCREENSHOT_NAMES = ("lecture-figure.png", "assignment-validated.png", "formgrade
                     "feedback.png")
 
 
-def screenshot_folder(tmp_path):
-    """Where a test saves its screenshots: docs/screenshots/ when GDCOURSE_SCREENSHOTS is set
-    (`make screenshots`), else the test's own temporary folder."""
-    return SCREENSHOTS if os.environ.get("GDCOURSE_SCREENSHOTS") else Path(tmp_path)
+def save_screenshot(page, name, tmp_path):
+    """Save the page as one of the README's screenshots: in docs/screenshots/ when
+    GDCOURSE_SCREENSHOTS is set (`make screenshots`), else in the test's temporary folder."""
+    assert name in SCREENSHOT_NAMES, f"{name} is not one of the README's screenshots"
+    folder = SCREENSHOTS if os.environ.get("GDCOURSE_SCREENSHOTS") else Path(tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / name)
+    return folder / name
 
 
 @contextmanager

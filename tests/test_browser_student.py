@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from browser import (current_notebook, menu, open_in_jupyterlab, restart_and_run_all,
-                     screenshot_folder, scroll_to, type_into_cell, validate)
+                     save_screenshot, scroll_to, type_into_cell, validate)
 from course import fresh_clone
 from gdcourse.catalog import find_entry
 from gdcourse.lab import START_PAGE
@@ -82,7 +82,7 @@ def test_student_answers_runs_all_and_validates(student_lab, page, tmp_path):
     # The dialog shows the failing cell, then its error: scroll down to the error for the picture.
     dialog.evaluate("""d => d.querySelectorAll('*').forEach(e => {
         if (e.scrollHeight > e.clientHeight) e.scrollTop = e.scrollHeight; })""")
-    page.screenshot(path=screenshot_folder(tmp_path) / "assignment-validated.png")
+    save_screenshot(page, "assignment-validated.png", tmp_path)
     dialog.get_by_role("button", name="Ok").click()
 
 
@@ -117,5 +117,5 @@ def test_student_runs_the_animation_lecture(student_lab, page, tmp_path):
     assert len(set(frames)) == 3, "stepping through the player must change the picture"
     assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
 
-    page.screenshot(path=screenshot_folder(tmp_path) / "lecture-figure.png")
+    save_screenshot(page, "lecture-figure.png", tmp_path)
     menu(page, "Kernel", "Shut Down Kernel")

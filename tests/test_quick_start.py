@@ -1,10 +1,13 @@
 """The README's two quick-start commands, run as a newcomer would on a fresh clone."""
 import os
+import re
 import subprocess
 
 import pytest
+from PIL import Image
 
-from course import fresh_clone, quick_start_commands
+from browser import SCREENSHOT_NAMES, SCREENSHOTS, VIEWPORT
+from course import ROOT, fresh_clone, quick_start_commands
 from gdcourse.catalog import example_class
 from gdcourse.grade_table import read_grades
 
@@ -48,3 +51,14 @@ def test_ci_runs_the_readme_test_command(tmp_path):
     subprocess.run(["bash", ".ci/run"], cwd=clone, env=env, check=True, timeout=60,
                    stdin=subprocess.DEVNULL)
     assert calls.read_text().splitlines() == [quick_start_commands()[1]]
+
+
+def test_readme_shows_the_screenshots_the_browser_tests_take():
+    """Every screenshot the browser tests take (browser.SCREENSHOT_NAMES) is in docs/screenshots/
+    and shown in the README, and the README shows no other."""
+    readme = (ROOT / "README.md").read_text()
+    shown = re.findall(r"!\[[^\]]+\]\(docs/screenshots/([^)]+)\)", readme)
+    assert sorted(shown) == sorted(SCREENSHOT_NAMES)
+    for name in SCREENSHOT_NAMES:
+        with Image.open(SCREENSHOTS / name) as picture:
+            assert picture.format == "PNG" and picture.size == (VIEWPORT["width"], VIEWPORT["height"])
