@@ -15,7 +15,7 @@ if command -v apt-get >/dev/null 2>&1; then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "Installing ${missing[*]} with apt-get ..."
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   exit 0
 fi
 cat >&2 <<MSG

@@ -97,7 +97,7 @@ def running_jupyterlab(root, workdir, formgrader=False, timeout=60):
         _wait_until_up(lab, process, timeout)
         yield lab
     finally:
-        # The whole process group: the server and the kernels it started.
+        # SIGTERM: the server shuts down the kernels it started, then exits; SIGKILL if it hangs.
         try:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=15)

@@ -1,9 +1,13 @@
-"""Every lecture notebook runs top to bottom in a real kernel, without errors or warnings."""
+"""Every lecture notebook runs top to bottom in a real kernel, without errors or warnings; the
+start page links to every lecture and assignment."""
+import re
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 from course import ROOT
+from gdcourse.lab import START_PAGE
 
 LECTURES = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -35,3 +39,16 @@ def test_each_assignment_has_its_lecture():
     lectures = {p.stem for p in LECTURES}
     assignments = {p.name for p in (ROOT / "source").iterdir() if p.is_dir()}
     assert assignments <= lectures, f"assignments without a lecture: {assignments - lectures}"
+
+
+def test_start_page_links_every_lecture_and_assignment():
+    start = nbformat.read(ROOT / START_PAGE, as_version=4)
+    links = [link for cell in start.cells if cell.cell_type == "markdown"
+             for link in re.findall(r"\]\(([^)#]+)\)", cell.source)]
+    missing = [link for link in links if not (ROOT / link).is_file()]
+    assert not missing, f"{START_PAGE} links to files that do not exist: {missing}"
+    assignments = sorted(p.name for p in (ROOT / "release").iterdir() if p.is_dir())
+    expected = [path for name in assignments
+                for path in (f"notebooks/{name}.ipynb", f"release/{name}/{name}.ipynb")]
+    assert sorted(links) == sorted(expected)
+    assert not any(c.cell_type == "code" for c in start.cells), "the start page is text only"
