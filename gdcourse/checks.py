@@ -13,6 +13,12 @@ import numbers
 class WrongAnswer(AssertionError):
     """An answer is not right yet. The message says what was expected, what came back, and why."""
 
+    def _render_traceback_(self):
+        # IPython shows this in place of a traceback. The message is the whole story; the frames
+        # would be this module's (IPython never hides the innermost frame, __tracebackhide__ or
+        # not), with the path of the course's installation in them.
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
 
 HIDDEN = "[hidden test]"
 DETAILS = "[for the instructor]"

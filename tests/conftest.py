@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +8,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browser import chromium_browser, new_page  # noqa: E402
-from course import VENV, course_copy, fresh_clone, grade, quick_start_commands, read_notebook  # noqa: E402
+from course import (ROOT, VENV, course_copy, fresh_clone, grade, quick_start_commands,  # noqa: E402
+                    read_notebook)
 from gdcourse.catalog import load_entries  # noqa: E402
 from gdcourse.submissions import submission_from_entry  # noqa: E402
 
@@ -45,9 +47,19 @@ def example_class_run(tmp_path_factory):
     the formgrader test grades by hand in a copy of the course it graded."""
     clone = fresh_clone(tmp_path_factory.mktemp("example-class") / "course")
     # The venv is this test run's own (set up by the same Makefile); everything else is the clone's.
+    # Its set-up must stay as it is: were the clone's requirements newer than the venv's stamp,
+    # make would re-install the course package, editable, from the clone (a temporary folder).
+    stamp = (VENV / ".installed").stat().st_mtime
+    for name in ("requirements.txt", "pyproject.toml"):
+        os.utime(clone / name, (stamp - 1, stamp - 1))
     done = subprocess.run(quick_start_commands()[0].split() + [f"VENV={VENV}"], cwd=clone,
                           capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    # A new process, away from the working tree, imports the package as the kernels do.
+    installed = subprocess.run([sys.executable, "-c", "import gdcourse; print(gdcourse.__file__)"],
+                               cwd=clone.parent, capture_output=True, text=True, check=True)
+    assert Path(installed.stdout.strip()).is_relative_to(ROOT), \
+        f"the main job re-installed the course package from {installed.stdout}"
     return clone, done
 
 
