@@ -93,11 +93,11 @@ class GetGradesForFeedback(GetGrades):
     is 0 either way), so that feedback can say "not graded yet" rather than "0 points"."""
 
     def _get_score(self, cell, resources):
-        super()._get_score(cell, resources)
+        # GetGrades._get_score, with the grade read once and its needs_manual_grade kept.
         grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
                                           self.assignment_id, self.student_id)
-        if grade.needs_manual_grade:
-            cell.metadata.nbgrader["score"] = None
+        cell.metadata.nbgrader["score"] = None if grade.needs_manual_grade else grade.score
+        cell.metadata.nbgrader["points"] = grade.max_score
 
 
 class StudentFeedback(NbGraderPreprocessor):

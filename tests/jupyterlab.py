@@ -68,8 +68,7 @@ def _own_settings(folder):
     for name, values in QUIET_SETTINGS.items():
         path = folder / "settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            path.write_text(json.dumps(values))
+        path.write_text(json.dumps(values))
     return {"JUPYTERLAB_SETTINGS_DIR": str(folder / "settings"),
             "JUPYTERLAB_WORKSPACES_DIR": str(folder / "workspaces")}
 
