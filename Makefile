@@ -30,16 +30,16 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 example: setup
-	$(BIN)/python -m gdcourse.example_class
+	$(BIN)/python -m gdcourse.course.example_class
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lab: setup
-	$(BIN)/python -m gdcourse.lab
+	$(BIN)/python -m gdcourse.course.lab
 
 formgrader: setup
-	$(BIN)/python -m gdcourse.lab --formgrader
+	$(BIN)/python -m gdcourse.course.lab --formgrader
 
 # The browser tests save their screenshots in docs/screenshots/ (commit them).
 screenshots: setup
@@ -47,7 +47,7 @@ screenshots: setup
 
 # Regenerate release/ from source/ (commit the result).
 release: setup
-	$(BIN)/python -m gdcourse.release
+	$(BIN)/python -m gdcourse.course.release
 
 # Remove nbgrader's working folders and the gradebook (the example class's grades with them).
 clean-grading:

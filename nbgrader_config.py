@@ -5,15 +5,17 @@ read this file when run from the course's folder.
 """
 import os
 
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, LimitOutput,
-                                    OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,
+                                    DeduplicateIds, IgnorePattern, LimitOutput, OverwriteCells,
+                                    OverwriteKernelspec, SaveAutoGrades)
 
-from gdcourse.feedback import GetGradesForFeedback, MarkHiddenTests, StudentFeedback
-from gdcourse.flags import RecordFlags
-from gdcourse.rebuild import RebuildFromRelease
-from gdcourse.safe_execute import SafeExecute
-from gdcourse.safe_reading import SafeNotebookExporter, report_unexpected_notebooks
+from gdcourse.grading.execute import SafeExecute
+from gdcourse.grading.feedback import GetGradesForFeedback, StudentFeedback
+from gdcourse.grading.flags import RecordFlags
+from gdcourse.grading.reading import SafeNotebookExporter, report_unexpected_notebooks
+from gdcourse.grading.structure import CheckStructure
+from gdcourse.grading.verdicts import JudgeObservations
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
 
@@ -33,7 +35,7 @@ c.Execute.timeout = 60
 # warnings on stdout, so a passing test cell never scores 0 because torch or matplotlib warned.
 # Applies to `nbgrader validate` (the Validate button) and `nbgrader autograde` alike.
 c.Execute.extra_arguments = [
-    "--InteractiveShellApp.exec_lines=__import__('gdcourse.grading_kernel')",
+    "--InteractiveShellApp.exec_lines=__import__('gdcourse.grading.kernel_start')",
 ]
 
 # Students see their answer cells with this stub until they write their own code.
@@ -41,21 +43,27 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # --- Autograding untrusted submissions (docs/GRADING.md) ---------------------------------------
-# Unreadable files (empty, not JSON, too large) are graded as unanswered, with a message; a
-# submission without the assignment's notebook (renamed, say) is named plainly in the log.
+# nbgrader's own steps, in nbgrader's order, with the course's inserted. Unreadable files (empty,
+# not JSON, too large) are graded as unanswered, with a message; a submission without one of the
+# release's notebooks (renamed, say) is named plainly in the log.
 c.Autograde.exporter_class = SafeNotebookExporter
 c.Autograde.pre_convert_hook = report_unexpected_notebooks
-# The graded notebook is the release notebook with the student's screened answers; hidden tests
-# are put back by OverwriteCells and marked so that feedback never shows them.
+# The grading structure (which cell is a test, its points) is the instructor's: CheckStructure
+# reports what a submission changed and puts the released metadata back; nbgrader's own steps
+# restore the rest, and re-add deleted test cells. What students write is never changed.
+c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
-    ClearOutput, RebuildFromRelease, OverwriteKernelspec, OverwriteCells, MarkHiddenTests,
+    ClearOutput, CheckStructure, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
     CheckCellMetadata,
 ]
-# Students' code runs in a bubblewrap sandbox with resource limits (gdcourse.sandbox); without
-# bubblewrap, autograde refuses unless c.SafeExecute.allow_unsandboxed = True (trusted code only).
+# Students' code runs in a bubblewrap sandbox with resource limits (gdcourse.grading.sandbox);
+# without bubblewrap, autograde refuses unless c.SafeExecute.allow_unsandboxed = True (trusted
+# code only). In the kernel the checks only observe; JudgeObservations decides each test's verdict
+# here, against the instructor's solution run once per assignment (gdcourse.grading.trusted).
 c.Autograde.autograde_preprocessors = [
-    SafeExecute, LimitOutput, SaveAutoGrades, AssignLatePenalties, RecordFlags, CheckCellMetadata,
+    SafeExecute, JudgeObservations, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    SaveAutoGrades, AssignLatePenalties, RecordFlags, CheckCellMetadata,
 ]
-# Feedback opens with a results table (per question: points, tests passed and failed, hints), and
-# shows the visible part of each test and the hints of failed hidden tests, never their code.
+# Feedback opens with a results table (per question: points, tests passed and failed, hints),
+# and never shows hidden tests: not their code, and nothing the kernel printed once they had run.
 c.GenerateFeedback.preprocessors = [GetGradesForFeedback, StudentFeedback, CSSHTMLHeaderPreprocessor]

@@ -16,11 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gdcourse.catalog import assignment_names, example_class  # noqa: E402
-from gdcourse.course_folder import copy_course  # noqa: E402
-from gdcourse.example_class import put_submissions_in_place  # noqa: E402
-from gdcourse.nbgrader_commands import nbgrader  # noqa: E402
-from gdcourse.release import generate_releases  # noqa: E402
+from gdcourse.course.catalog import assignment_names, example_class  # noqa: E402
+from gdcourse.course.course_folder import copy_course  # noqa: E402
+from gdcourse.course.example_class import put_submissions_in_place  # noqa: E402
+from gdcourse.course.nbgrader_commands import nbgrader  # noqa: E402
+from gdcourse.course.release import generate_releases  # noqa: E402
 
 
 def seconds_per_notebook(sandboxed):

@@ -10,8 +10,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from browser import chromium_browser, new_page  # noqa: E402
 from course import (ROOT, VENV, course_copy, fresh_clone, grade, quick_start_commands,  # noqa: E402
                     read_notebook)
-from gdcourse.catalog import load_entries  # noqa: E402
-from gdcourse.submissions import submission_from_entry  # noqa: E402
+from gdcourse.course.catalog import load_entries  # noqa: E402
+from gdcourse.course.submissions import submission_from_entry  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,10 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from gdcourse.course_folder import copy_course
-from gdcourse.nbgrader_commands import nbgrader
-from gdcourse.notebook_cells import is_test_cell
-from gdcourse.submissions import notebook_path, write_submission
+from gdcourse.course.course_folder import copy_course
+from gdcourse.course.nbgrader_commands import nbgrader
+from gdcourse.grading.notebook_cells import is_test_cell
+from gdcourse.course.submissions import notebook_path, write_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 # The virtual environment running the tests (set up by the Makefile), lent to commands run on
@@ -57,7 +57,7 @@ def feedback_text(html_path):
 
 
 def results_table(html_path):
-    """The text of the results table that opens a feedback page (gdcourse.feedback_summary)."""
+    """The text of the results table that opens a feedback page (gdcourse.grading.feedback_summary)."""
     page = Path(html_path).read_text()
     table = re.search(r'<div class="gdcourse-results">.*?</table>', page, re.DOTALL)
     assert table, f"{html_path} has no results table"

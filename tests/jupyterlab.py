@@ -1,6 +1,6 @@
 """A real JupyterLab for browser tests: started on a free loopback port, stopped afterwards.
 
-It is started by the command behind `make lab` and `make formgrader` (gdcourse.lab: the venv's
+It is started by the command behind `make lab` and `make formgrader` (gdcourse.course.lab: the venv's
 `jupyter lab`, from the course folder, with the course's JupyterLab settings), with a token, no
 browser of its own, and settings and workspaces of its own (not the user's: a test must
 not depend on, or change, what someone's JupyterLab remembers).
@@ -84,7 +84,7 @@ def running_jupyterlab(root, workdir, formgrader=False, timeout=60):
     env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
                **_own_settings(workdir))
     env.pop("NBGRADER_EXECUTION", None)
-    command = [sys.executable, "-m", "gdcourse.lab", *(["--formgrader"] if formgrader else []),
+    command = [sys.executable, "-m", "gdcourse.course.lab", *(["--formgrader"] if formgrader else []),
                "--no-browser", "--ip=127.0.0.1", f"--port={lab.port}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={lab.token}"]
     with open(lab.log, "w") as log_file:

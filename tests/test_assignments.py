@@ -3,7 +3,7 @@ nothing, and every catalog entry gets its expected score with its hints in the f
 import pytest
 
 from course import ROOT
-from gdcourse.catalog import assignment_names, load_entries
+from gdcourse.course.catalog import assignment_names, load_entries
 
 ASSIGNMENTS = assignment_names(ROOT)
 

@@ -9,9 +9,9 @@ import pytest
 
 from browser import save_screenshot
 from course import results_table
-from gdcourse.catalog import assignment_names, example_class
-from gdcourse.grade_table import read_grades
-from gdcourse.nbgrader_commands import nbgrader
+from gdcourse.course.catalog import assignment_names, example_class
+from gdcourse.course.grade_table import read_grades
+from gdcourse.course.nbgrader_commands import nbgrader
 from jupyterlab import running_jupyterlab
 
 # The main job runs once per test process, shared with the quick-start test (tests/conftest.py).

@@ -10,10 +10,10 @@ import pytest
 from browser import (current_notebook, menu, open_in_jupyterlab, restart_and_run_all,
                      save_screenshot, scroll_to, type_into_cell, validate)
 from course import fresh_clone
-from gdcourse.catalog import find_entry
-from gdcourse.lab import START_PAGE
-from gdcourse.notebook_cells import is_answer_cell
-from gdcourse.submissions import notebook_path, submission_from_entry
+from gdcourse.course.catalog import find_entry
+from gdcourse.course.lab import START_PAGE
+from gdcourse.grading.notebook_cells import is_answer_cell
+from gdcourse.course.submissions import notebook_path, submission_from_entry
 from jupyterlab import running_jupyterlab
 
 pytestmark = pytest.mark.xdist_group("browser-student")

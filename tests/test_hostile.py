@@ -12,12 +12,12 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course import ROOT, course_copy, feedback_text
-from gdcourse.catalog import find_entry
-from gdcourse.flags import FLAG, flagged_submissions
-from gdcourse.grade_table import format_table, read_grades
-from gdcourse.hostile import load_hostile, write_hostile
-from gdcourse.nbgrader_commands import command_env, nbgrader
-from gdcourse.submissions import submission_from_entry, write_submission
+from gdcourse.course.catalog import find_entry
+from gdcourse.grading.flags import FLAG, flagged_submissions
+from gdcourse.course.grade_table import format_table, read_grades
+from gdcourse.course.hostile import load_hostile, write_hostile
+from gdcourse.course.nbgrader_commands import command_env, nbgrader
+from gdcourse.course.submissions import submission_from_entry, write_submission
 
 HOSTILE = load_hostile(ROOT)
 BYSTANDERS = {  # ordinary students graded in the same batch: (assignment, catalog entry)

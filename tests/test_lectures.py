@@ -7,7 +7,7 @@ import pytest
 from nbclient import NotebookClient
 
 from course import ROOT
-from gdcourse.lab import START_PAGE
+from gdcourse.course.lab import START_PAGE
 
 LECTURES = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

@@ -8,8 +8,8 @@ from PIL import Image
 
 from browser import SCREENSHOT_NAMES, SCREENSHOTS, VIEWPORT
 from course import ROOT, fresh_clone, quick_start_commands
-from gdcourse.catalog import example_class
-from gdcourse.grade_table import read_grades
+from gdcourse.course.catalog import example_class
+from gdcourse.course.grade_table import read_grades
 
 
 def test_quick_start_is_two_commands():

@@ -3,9 +3,9 @@ import nbformat
 import pytest
 
 from course import ROOT, course_copy
-from gdcourse.catalog import assignment_names
-from gdcourse.nbgrader_commands import nbgrader
-from gdcourse.notebook_cells import is_answer_cell
+from gdcourse.course.catalog import assignment_names
+from gdcourse.course.nbgrader_commands import nbgrader
+from gdcourse.grading.notebook_cells import is_answer_cell
 
 ASSIGNMENTS = assignment_names(ROOT)
 

@@ -1,4 +1,4 @@
-"""Code run directly in the grading sandbox (gdcourse.safe_execute.SafeExecute), unscreened:
+"""Code run directly in the grading sandbox (gdcourse.grading.execute.SafeExecute), unscreened:
 what the sandbox itself allows, whatever answer screening would have removed first."""
 import os
 import socket
@@ -11,7 +11,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
 from course import ROOT
-from gdcourse.safe_execute import SafeExecute
+from gdcourse.grading.execute import SafeExecute
 
 pytestmark = pytest.mark.xdist_group("sandbox")
 
@@ -93,7 +93,7 @@ def test_the_graders_environment_is_not_passed_on(tmp_path, monkeypatch):
 
 def test_the_kernel_imports_the_graders_copy_of_the_course_package(tmp_path):
     cells = run(["import gdcourse.checks\nprint(gdcourse.checks.__file__)"], tmp_path)
-    assert "/opt/gdcourse/gdcourse/checks.py" in text(cells[0]), text(cells[0])
+    assert "/opt/gdcourse/gdcourse/checks/__init__.py" in text(cells[0]), text(cells[0])
 
 
 def test_no_other_processes_in_sight_and_not_root(tmp_path):

@@ -1,7 +1,7 @@
 """Runs inside the bubblewrap sandbox, just before the kernel: sets the resource limits, drops
 root privileges, then replaces itself with the kernel.
 
-    python -m gdcourse.sandbox_launcher --cpu-seconds 300 ... -- python -m ipykernel_launcher -f F
+    python -m gdcourse.grading.sandbox_launcher --cpu-seconds 300 ... -- python -m ipykernel_launcher -f F
 
 Standard library only, and nothing imported from the student's side: this runs before any
 student code, in the process that becomes the kernel.

@@ -23,11 +23,16 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 from traitlets.config import Configurable
 
+from ..checks.runtime import MODE_VARIABLE
 from . import sandbox_launcher
 
 BWRAP = "bwrap"
+# The judging half of the checks is hidden from every sandboxed kernel: no answer can read a
+# tolerance or a known mistake while a test calls it (gdcourse.checks.judges).
+HIDDEN_FROM_KERNELS = ["checks/judges"]
+WORKING_COPY_MB = 64  # the notebook's folder copied into the sandbox, at most this much
 SYSTEM_FOLDERS = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc"]
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the gdcourse package
 PACKAGE_MOUNT = "/opt/gdcourse"  # where the sandbox sees this package
 
 
@@ -78,6 +83,26 @@ def _tasks_of_user(uid):
     return count
 
 
+def copy_folder(source, destination, limit_mb=WORKING_COPY_MB):
+    """Copy the regular files of `source` into `destination`, at most `limit_mb` MiB in all.
+    Symbolic links are left out: inside the sandbox they would point into the grader's files."""
+    budget = limit_mb * 1024 * 1024
+    os.makedirs(destination, exist_ok=True)
+    for folder, subfolders, files in os.walk(source):
+        subfolders[:] = [d for d in subfolders if not os.path.islink(os.path.join(folder, d))]
+        target = os.path.join(destination, os.path.relpath(folder, source))
+        os.makedirs(target, exist_ok=True)
+        for name in files:
+            path = os.path.join(folder, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            size = os.path.getsize(path)
+            if size > budget:
+                continue
+            budget -= size
+            shutil.copyfile(path, os.path.join(target, name))
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel runs inside bubblewrap, with resource limits."""
 
@@ -88,6 +113,17 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = os.path.join(self.sandbox_dir, "ipc")
         self.connection_file = os.path.join(self.sandbox_dir, "connection.json")
+        self.checks_mode = "observe"   # "trusted" for the run of the instructor's solution
+        self.working_dir = None        # where the kernel believes it runs: the notebook's folder
+
+    async def _async_pre_start_kernel(self, **kw):
+        # nbclient starts the kernel in the notebook's folder (as stock nbgrader does): the kernel
+        # gets a private copy of that folder there, with the files shipped with the assignment.
+        cwd = kw.get("cwd")
+        if cwd and os.path.isdir(cwd):
+            self.working_dir = os.path.abspath(cwd)
+            copy_folder(self.working_dir, os.path.join(self.sandbox_dir, "work"))
+        return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
@@ -99,6 +135,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             # The kernel will run as `uid`: it must read its connection file and make its sockets.
             for path in (self.sandbox_dir, self.connection_file):
                 os.chown(path, uid, uid)
+            for folder, _, files in os.walk(os.path.join(self.sandbox_dir, "work")):
+                for path in [folder, *(os.path.join(folder, f) for f in files)]:
+                    os.chown(path, uid, uid)
             processes = self.limits.processes
             # Root needs no user namespace (one would map uid 0 alone, leaving no other user to
             # become) and keeps just what the launcher needs to drop root; setuid() then clears every
@@ -111,7 +150,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         python_homes = sorted({sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(kernel_cmd[0]))})
         mounts = _read_only_system()
         made = set()
-        for folder in [*python_homes, f"{PACKAGE_MOUNT}/gdcourse", self.sandbox_dir]:
+        work = [self.working_dir] if self.working_dir else []
+        for folder in [*python_homes, f"{PACKAGE_MOUNT}/gdcourse", self.sandbox_dir, *work]:
             if any(folder.startswith(system + "/") for system in SYSTEM_FOLDERS):
                 continue
             # bwrap would make the empty parent folders 0700, which the kernel's user cannot pass.
@@ -123,6 +163,10 @@ class SandboxedKernelManager(AsyncKernelManager):
                 # The package this grader loaded, wherever the venv would find another copy: the
                 # kernel imports the same code (PYTHONPATH below comes before site-packages).
                 mounts += ["--ro-bind", str(PACKAGE_DIR), folder]
+                for hidden in HIDDEN_FROM_KERNELS:
+                    mounts += ["--perms", "0555", "--tmpfs", f"{folder}/{hidden}"]
+            elif folder == self.working_dir:
+                mounts += ["--bind", os.path.join(self.sandbox_dir, "work"), folder]
             elif folder != self.sandbox_dir:
                 mounts += ["--ro-bind", folder, folder]
         limits = self.limits
@@ -133,7 +177,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             *mounts,
             "--proc", "/proc", "--dev", "/dev",
             "--bind", self.sandbox_dir, self.sandbox_dir,
-            "--chdir", "/tmp",
+            "--chdir", self.working_dir or "/tmp",
             "--clearenv",
             "--setenv", "HOME", "/tmp",
             "--setenv", "PATH", f"{os.path.dirname(kernel_cmd[0])}:/usr/bin:/bin",
@@ -145,8 +189,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             "--setenv", "MPLBACKEND", "module://matplotlib_inline.backend_inline",
             "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib",
             "--setenv", "NBGRADER_EXECUTION", os.environ.get("NBGRADER_EXECUTION", "autograde"),
+            "--setenv", MODE_VARIABLE, self.checks_mode,
             "--",
-            sys.executable, "-m", "gdcourse.sandbox_launcher",
+            sys.executable, "-m", "gdcourse.grading.sandbox_launcher",
             "--cpu-seconds", str(limits.cpu_seconds), "--memory-mb", str(limits.memory_mb),
             "--processes", str(processes), "--file-mb", str(limits.file_mb),
             "--open-files", str(limits.open_files), "--uid", str(uid),

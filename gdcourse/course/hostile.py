@@ -14,7 +14,7 @@ import nbformat
 import yaml
 
 from .catalog import catalog_dir, find_entry
-from .notebook_cells import cells_by_grade_id, find_answer_cell, grade_id
+from gdcourse.grading.notebook_cells import cells_by_grade_id, find_answer_cell, grade_id
 from .submissions import SUBMITTED_AT, submission_from_entry, write_submission
 
 

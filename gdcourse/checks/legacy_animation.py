@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import call_or_fail, fail, show
+from gdcourse.checks.legacy import call_or_fail, fail, show
 
 # How many frames past the expected number read_frames reads before calling an animation endless.
 EXTRA_FRAMES = 200

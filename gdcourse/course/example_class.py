@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from .catalog import assignment_names, example_class
-from .flags import FLAG, flagged_submissions
+from gdcourse.grading.flags import FLAG, flagged_submissions
 from .grade_table import format_table, read_grades
 from .nbgrader_commands import NbgraderFailed, nbgrader
 from .release import generate_releases

@@ -2,9 +2,10 @@
 
 A file that is too large, empty, not JSON, or not a notebook would make nbgrader give up on that
 student with a traceback. Here it is graded as the released notebook, unanswered (0 autograded
-points), and the reason goes into the report that gdcourse.flags shows to the instructor and
-gdcourse.feedback shows to the student. The batch and the gradebook carry on as for any other
-submission.
+points), and the reason goes into the report that gdcourse.grading.flags shows to the instructor
+and gdcourse.grading.feedback shows to the student. The batch and the gradebook carry on as for
+any other submission. A notebook that can be read but breaks a rule of the format (cell ids in
+an nbformat 4.0 file, as papermill and jupytext write them) is graded as it is, with a warning.
 """
 import json
 import os
@@ -15,7 +16,7 @@ import nbformat
 from nbconvert.exporters import NotebookExporter
 from traitlets import Integer
 
-from .rebuild import release_notebook_path
+from .structure import release_notebook_path
 
 
 def problem_with(path, max_bytes):
@@ -36,9 +37,18 @@ def problem_with(path, max_bytes):
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         return "the submitted file is JSON but not a notebook (no list of cells)"
     try:
-        nbformat.validate(nbformat.reads(json.dumps(data), as_version=4))
-    except Exception as error:  # nbformat raises several kinds for malformed notebooks
-        return f"the submitted file is not a valid notebook ({str(error).splitlines()[0][:200]})"
+        nbformat.reads(json.dumps(data), as_version=4)
+    except Exception as error:  # nbformat raises several kinds for unreadable notebooks
+        return f"the submitted file is not a notebook nbformat can read ({str(error).splitlines()[0][:200]})"
+    return None
+
+
+def format_warning(path):
+    """What breaks nbformat's rules in a readable notebook, or None."""
+    try:
+        nbformat.validate(nbformat.read(path, as_version=4))
+    except Exception as error:
+        return str(error).splitlines()[0][:200]
     return None
 
 
@@ -50,6 +60,11 @@ class SafeNotebookExporter(NotebookExporter):
     def from_filename(self, filename, resources=None, **kw):
         problem = problem_with(filename, self.max_notebook_bytes)
         if problem is None:
+            warning = format_warning(filename)
+            if warning:
+                info = resources["nbgrader"]
+                self.log.warning("%s/%s: the notebook breaks a rule of its format (%s); graded as "
+                                 "it is", info["student"], info["notebook"], warning)
             return super().from_filename(filename, resources=resources, **kw)
         info = resources["nbgrader"]
         self.log.warning("%s/%s: %s; graded as unanswered", info["student"], info["notebook"], problem)
@@ -61,10 +76,10 @@ class SafeNotebookExporter(NotebookExporter):
 
 
 def report_unexpected_notebooks(assignment, student, notebooks):
-    """nbgrader's pre-convert hook: say plainly when a submission lacks the assignment's notebook.
+    """nbgrader's pre-convert hook: say plainly when a submission lacks a notebook of the release.
 
-    nbgrader passes the notebooks it found for one student. When the expected one is missing
-    (renamed, say), nbgrader skips the student with "No notebooks found, did you forget to run
+    nbgrader passes the notebooks it found for one student. When none of them is one the release
+    has (renamed, say), nbgrader skips the student with "No notebooks found, did you forget to run
     'nbgrader generate_assignment'?", which misleads; this names the student and what was found.
     """
     found = [Path(path) for path in notebooks]
@@ -72,9 +87,11 @@ def report_unexpected_notebooks(assignment, student, notebooks):
         return
     folder = found[0].parent
     assignment_id, student_id = folder.name, folder.parent.name
-    expected = f"{assignment_id}.ipynb"
-    if expected not in {path.name for path in found}:
+    release = folder.parent.parent.parent / "release" / assignment_id
+    expected = {path.name for path in release.glob("*.ipynb")} or {f"{assignment_id}.ipynb"}
+    missing = sorted(expected - {path.name for path in found})
+    if missing:
         names = ", ".join(sorted(path.name for path in found))
-        print(f"[gdcourse] student {student_id!r}: no {expected} in {folder} (found: {names}). "
-              f"This submission cannot be graded until the notebook has its released name.",
+        print(f"[gdcourse] student {student_id!r}: no {', '.join(missing)} in {folder} (found: "
+              f"{names}). A notebook that is not under its released name cannot be graded.",
               file=sys.stderr, flush=True)

@@ -2,7 +2,7 @@
 import csv
 from collections import defaultdict
 
-from .flags import FLAG
+from gdcourse.grading.flags import FLAG
 
 
 def read_grades(csv_path):

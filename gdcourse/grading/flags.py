@@ -10,7 +10,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .notebook_cells import grade_id, is_answer_cell
-from .rebuild import METADATA_KEY
+from .structure import METADATA_KEY
 
 FLAG = "⚑"
 

@@ -8,6 +8,8 @@
   tests score 0.
 - A cell that hits a limit fails with a message naming the limit.
 - Output is capped per cell, so a print loop cannot fill the grader's memory or the feedback.
+- The kernel's checks only observe (GDCOURSE_CHECKS=observe): verdicts are decided after the run,
+  in this process (gdcourse.grading.verdicts). The instructor's solution runs with "trusted".
 """
 import errno
 import signal
@@ -15,11 +17,13 @@ import signal
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, default
+import os
+
+from traitlets import Bool, Integer, Unicode, default
 from jupyter_client.manager import AsyncKernelManager
 
+from ..checks.runtime import MODE_VARIABLE
 from .flags import add_tampering
-from .notebook_cells import grade_id, is_test_cell
 from .sandbox import SandboxedKernelManager, SandboxLimits, unavailable_reason
 
 
@@ -47,6 +51,11 @@ class SafeExecute(Execute):
         200_000, help="Text a cell may print before the rest is dropped (per cell).",
     ).tag(config=True)
 
+    checks_mode = Unicode(
+        "observe", help="How the kernel's checks behave: 'observe' (a submission) or 'trusted' "
+                        "(the instructor's solution).",
+    ).tag(config=False)
+
     def __init__(self, *args, **kwargs):
         # nbgrader's Execute.__init__ sets its own default kernel manager: ours must come first.
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -70,7 +79,22 @@ class SafeExecute(Execute):
             self.kernel_manager_class = AsyncKernelManager
         self._stopped_in_cell = None
         self._output_bytes = {}
-        return super().preprocess(nb, resources, km=km)
+        # Without the sandbox the kernel inherits this process's environment.
+        previous = os.environ.get(MODE_VARIABLE)
+        os.environ[MODE_VARIABLE] = self.checks_mode
+        try:
+            return super().preprocess(nb, resources, km=km)
+        finally:
+            if previous is None:
+                os.environ.pop(MODE_VARIABLE, None)
+            else:
+                os.environ[MODE_VARIABLE] = previous
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if isinstance(km, SandboxedKernelManager):
+            km.checks_mode = self.checks_mode
+        return km
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():
@@ -80,8 +104,6 @@ class SafeExecute(Execute):
                 "NotRun", f"not run: the kernel stopped in an earlier cell ({self._stopped_in_cell}).")]
             return cell, resources
         try:
-            if is_test_cell(cell):
-                self._restore_kernel_before_test(cell)
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._stopped_in_cell = self._cell_name(cell, index)
@@ -90,19 +112,6 @@ class SafeExecute(Execute):
             add_tampering(self.nb, f"in {self._stopped_in_cell}, {reason} Later cells were not run.")
         explain_limit_errors(cell, self.km.limits if hasattr(self.km, "limits") else SandboxLimits())
         return cell, resources
-
-    def _restore_kernel_before_test(self, cell):
-        """Silently undo, in the kernel, what the student's code changed that tests rely on
-        (gdcourse.grading_kernel); what had changed is reported for the instructor."""
-        module = "__import__('gdcourse.grading_kernel').grading_kernel"
-        msg_id = self.kc.execute(f"{module}.restore()", silent=True, store_history=False,
-                                 user_expressions={"changed": f"{module}.last_changes"})
-        reply = self.wait_for_reply(msg_id)
-        changed = (reply or {}).get("content", {}).get("user_expressions", {}).get("changed", {})
-        text = changed.get("data", {}).get("text/plain", "[]") if changed.get("status") == "ok" else "[]"
-        if text != "[]":
-            add_tampering(self.nb, f"before the test cell {grade_id(cell)}, the grader undid "
-                                   f"changes to {text}")
 
     @staticmethod
     def _cell_name(cell, index):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from .notebook_cells import cells_by_grade_id, find_answer_cell, grade_id, is_answer_cell, solution_text
+from gdcourse.grading.notebook_cells import cells_by_grade_id, find_answer_cell, grade_id, is_answer_cell, solution_text
 
 SUBMITTED_AT = "2026-09-15 12:00:00.000000 UTC"
 

@@ -1,0 +1,253 @@
+"""What every assignment's judges share: reading an outcome, comparing numbers, tensors and lists,
+and writing the messages (the call, what came back, what was expected, the hint).
+
+A known mistake is given as (the value it would give, its hint); a judge computes those values
+from the case's inputs and the expected value, never from the student's answer.
+"""
+import math
+
+from . import Fail
+
+STUB = ("The answer cell still holds its stub: replace `raise NotImplementedError()` with your "
+        "code.")
+
+
+# --- rendering values for messages -------------------------------------------------------------
+def _g(x):
+    return f"{x:.6g}"
+
+
+def _nested(values, shape):
+    """Flat numbers as nested lists of the tensor's shape, 6 significant digits."""
+    if not shape:
+        return _g(values[0]) if values else "[]"
+    if len(shape) == 1:
+        return "[" + ", ".join(_g(v) for v in values) + "]"
+    step = math.prod(shape[1:]) if shape[1:] else 1
+    return "[" + ", ".join(_nested(values[i * step:(i + 1) * step], shape[1:])
+                           for i in range(shape[0])) + "]"
+
+
+def show(value):
+    """A short rendering of a plain-data value (gdcourse.checks.plain.Value)."""
+    if value is None:
+        return "None"
+    if value.kind == "float":
+        return _g(value.python)
+    if value.kind == "tensor":
+        body = _nested(value.values, value.shape)
+        if len(body) > 80:
+            body = body[:77] + "..."
+        return f"tensor({body}, shape={value.shape}, dtype={value.dtype})"
+    if value.kind == "object":
+        text = value.repr
+    elif value.kind == "too_big":
+        text = value.description
+    else:
+        text = repr(_rounded(value.python))
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class _Short(float):
+    def __repr__(self):
+        return _g(self)
+
+
+def _rounded(python):
+    if isinstance(python, float):
+        return _Short(python)
+    if isinstance(python, list):
+        return [_rounded(v) for v in python]
+    if isinstance(python, dict):
+        return {k: _rounded(v) for k, v in python.items()}
+    return python
+
+
+def show_number(x):
+    return _g(float(x)) if isinstance(x, float) else repr(x)
+
+
+# --- outcomes --------------------------------------------------------------------------------------
+def returned(obs, *, errors=None, hint=""):
+    """The value the student's call returned, or a failure saying what happened instead.
+
+    `errors` maps a piece of an error's (or of a warning before it) text to the hint for it."""
+    got = obs.got
+    if got.kind == "missing":
+        raise Fail(f"{obs.call}: {got.missing} is not defined.",
+                   f"Run the cell that defines {got.missing} (and the cells before it), or check "
+                   f"its name: the tests call it by the name the exercise gives.")
+    if got.kind == "raised":
+        if got.error_type == "NotImplementedError":
+            raise Fail(f"{obs.call} raised NotImplementedError.", STUB)
+        text = f"{got.error_type}: {got.message}"
+        found = next((h for piece, h in (errors or {}).items()
+                      if piece in text or any(piece in w for w in got.warnings)), hint)
+        before = "".join(f"\nBefore that, a warning said: {w}" for w in got.warnings)
+        raise Fail(f"{obs.call} raised {text}{before}".rstrip(), found)
+    return got.value
+
+
+def expected_value(obs):
+    """The expected value (the solution's, or the visible test's literal)."""
+    if obs.expected.kind != "returned":
+        raise Fail(f"{obs.call}: the reference solution itself did not return "
+                   f"({obs.expected.kind} {obs.expected.error_type} {obs.expected.message})"
+                   f": the instructor must fix this test.")
+    return obs.expected.value
+
+
+def aux_value(obs, name):
+    """An auxiliary value of the trusted run, or None (a student's own run has none)."""
+    found = obs.aux.get(name)
+    return found.value if found is not None and found.kind == "returned" else None
+
+
+def nothing_returned(obs):
+    return Fail(f"{obs.call} returned None: nothing came back.",
+                "A function hands its result to the caller with `return`; `print` only shows it "
+                "on the screen.")
+
+
+def close(a, b, rel=1e-6, abs_tol=1e-9):
+    """Whether two floats agree to a relative and an absolute tolerance (inf equals inf, nan nan)."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
+
+
+def all_close(a, b, rel, abs_tol):
+    return len(a) == len(b) and all(close(x, y, rel, abs_tol) for x, y in zip(a, b))
+
+
+def _message(call, got_text, expected_text, hint):
+    return Fail(f"{call} returned {got_text}, expected {expected_text}.", hint)
+
+
+# --- comparisons -----------------------------------------------------------------------------------
+def number(obs, got, expected, *, mistakes=(), hint="", rel=1e-6, abs_tol=1e-9):
+    """`got` (a Value) is a real number close to `expected` (a float)."""
+    if got.kind == "none":
+        raise nothing_returned(obs)
+    if not got.is_number:
+        raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a "
+                   f"number (a float), close to {show_number(expected)}.",
+                   f"Return a number: a float, not {got.type_name_of}.")
+    value = float(got.python)
+    if close(value, expected, rel, abs_tol):
+        return
+    for wrong, mistake_hint in mistakes:
+        if wrong is not None and close(value, float(wrong), rel, abs_tol):
+            raise _message(obs.call, show_number(value), show_number(expected), mistake_hint)
+    raise _message(obs.call, show_number(value), show_number(expected), hint)
+
+
+def truth(obs, got, expected, *, hint=""):
+    """`got` is the bool `expected`."""
+    if got.kind == "none":
+        raise nothing_returned(obs)
+    if got.kind != "bool":
+        raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected True "
+                   f"or False.", "Return a bool: a comparison such as 0 < x < 1 is one.")
+    if got.python != expected:
+        raise _message(obs.call, repr(got.python), repr(expected), hint)
+
+
+def tensor(obs, got, expected, *, mistakes=(), hint="", rel=1e-5, abs_tol=1e-7):
+    """`got` is a tensor of `expected`'s shape and dtype with close values. `mistakes`: (list of
+    numbers a known mistake gives, in the expected shape, hint) pairs."""
+    if got.kind == "none":
+        raise nothing_returned(obs)
+    if got.kind != "tensor":
+        if got.is_number:
+            advice = (".item() and float() turn a one-entry tensor into a Python number: keep the "
+                      "result a tensor from start to end.")
+        elif got.is_sequence:
+            advice = ("Build the result with tensor operations on the whole input (2 * tensor), "
+                      "not entry by entry into a list.")
+        else:
+            advice = "Build the result with tensor operations on the input."
+        raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a torch "
+                   f"tensor like {show(expected)}.", advice)
+    if got.shape != expected.shape:
+        raise Fail(f"{obs.call} returned a tensor of shape {got.shape}, expected shape "
+                   f"{expected.shape}.", "Element-wise operations keep the input's shape; "
+                   "indexing, .item() or sum() do not.")
+    if got.dtype != expected.dtype:
+        raise Fail(f"{obs.call} returned dtype {got.dtype}, expected {expected.dtype}, the input's "
+                   f"dtype.", "Arithmetic on the input tensor keeps its dtype; torch.tensor(...) of "
+                   "Python numbers makes float32.")
+    if all_close(got.values, expected.values, rel, abs_tol):
+        return
+    for wrong, mistake_hint in mistakes:
+        if wrong is not None and all_close(got.values, [float(v) for v in wrong], rel, abs_tol):
+            raise _message(obs.call, show(got), show(expected), mistake_hint)
+    raise _message(obs.call, show(got), show(expected), hint)
+
+
+def sequence_of_numbers(obs, got, expected, *, what="values", mistakes=(), hint="", rel=1e-5,
+                        abs_tol=1e-7):
+    """`got` is a sequence (list, tuple, 1-D tensor) of numbers close to `expected` (floats)."""
+    if got.kind == "none":
+        raise nothing_returned(obs)
+    values = got.numbers() if (got.is_sequence or got.kind == "tensor") else None
+    if values is None:
+        raise Fail(f"{obs.call} gave {show(got)} as its {what}: expected a list of "
+                   f"{len(expected)} numbers.", "Collect one number per step in a list.")
+    if len(values) != len(expected):
+        raise Fail(f"{obs.call} gave {len(values)} {what}, expected {len(expected)}: one per "
+                   f"step/epoch.", hint)
+    if all_close(values, expected, rel, abs_tol):
+        return
+    first = next(i for i, (a, b) in enumerate(zip(values, expected)) if not close(a, b, rel, abs_tol))
+    what_happened = (f"{obs.call}: {what}[{first}] is {_g(values[first])}, expected "
+                     f"{_g(expected[first])}.")
+    for wrong, mistake_hint in mistakes:
+        if wrong is not None and all_close(values, [float(v) for v in wrong], rel, abs_tol):
+            raise Fail(what_happened, mistake_hint)
+    raise Fail(what_happened, hint)
+
+
+def _items(items, limit=200):
+    text = repr(items)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def items(obs, got, expected, *, what="items", mistakes=(), hint=""):
+    """`got` is a list (or tuple) equal to `expected` (a list of plain Python values)."""
+    if got.kind == "none":
+        raise nothing_returned(obs)
+    if not got.is_sequence:
+        raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a list "
+                   f"of {what}, {_items(expected)}.")
+    values = got.python
+    if values == expected:
+        return
+    if len(values) != len(expected):
+        detail = f"the list has length {len(values)}, not {len(expected)}"
+    else:
+        first = next(i for i, (a, b) in enumerate(zip(values, expected)) if a != b)
+        detail = f"{what}[{first}] is {values[first]!r}, expected {expected[first]!r}"
+    what_happened = (f"{obs.call} returned {_items(values)}, expected {_items(expected)}: "
+                     f"{detail}.")
+    for wrong, mistake_hint in mistakes:
+        if values == list(wrong):
+            raise Fail(what_happened, mistake_hint)
+    raise Fail(what_happened, hint)
+
+
+# --- the judge every assignment uses for its upstream probes ---------------------------------------
+def upstream(obs):
+    """A function the test builds on gives the solution's value on a probe input. When it does not,
+    its Failure becomes a note on the cell's failures (gdcourse.checks.judges.Failure.note)."""
+    got = returned(obs)
+    expected = expected_value(obs)
+    if got.kind == "tensor" or expected.kind == "tensor":
+        tensor(obs, got, expected, rel=1e-5, abs_tol=1e-7)
+    elif expected.is_number:
+        number(obs, got, float(expected.python), rel=1e-5, abs_tol=1e-7)
+    elif got.python != expected.python:
+        raise Fail(f"{obs.call} returned {show(got)}, expected {show(expected)}.")
+
+
+JUDGES = {"upstream": upstream}

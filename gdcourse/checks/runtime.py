@@ -1,0 +1,175 @@
+"""The kernel's half of every check: call the student's code and record what happened as plain data.
+
+What happens next depends on where the kernel runs (the variable GDCOURSE_CHECKS, set by the
+grading sandbox):
+
+- unset, in a student's own run and in `nbgrader validate`: the record is judged here, at once,
+  by the check's judge (gdcourse.checks.judges), and a failure raises `WrongAnswer` with the
+  teaching message;
+- "observe", in a student's kernel during `nbgrader autograde`: the record leaves the kernel as an
+  output of the test cell (mime type MIME) and nothing is judged here. The grading process judges
+  it (gdcourse.grading.verdicts) against the records of the instructor's solution; the judges are
+  not even present in this sandbox;
+- "trusted", in the run of the instructor's source notebook: the record also carries the check's
+  auxiliary values (what the solution gives for related calls, the known mistakes' counterparts),
+  which only this run computes.
+
+A record never holds an expected value computed in a student's kernel: expected values come from
+the trusted run, or in a student's own run from the literal the visible test states.
+"""
+import os
+import sys
+import warnings
+
+MIME = "application/vnd.gdcourse.observation+json"
+MODE_VARIABLE = "GDCOURSE_CHECKS"
+NOTHING = object()   # "no expected value stated" (None is a value a test may expect)
+
+
+class WrongAnswer(AssertionError):
+    """An answer is not right yet. The message says what was expected, what came back, and why."""
+
+    def _render_traceback_(self):
+        # IPython shows this in place of a traceback: the message is the whole story, and the
+        # frames would be this package's, with the path of the course's installation in them.
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
+def mode():
+    """'judge' (a student's own run, nbgrader validate), 'observe' or 'trusted' (autograde)."""
+    return os.environ.get(MODE_VARIABLE) or "judge"
+
+
+# --- per-cell state: whether the hidden tests have begun, notes from failed upstream probes -----
+_state = {"hidden": False, "notes": [], "hooked": False}
+
+
+def _new_cell(*_):
+    _state["hidden"] = False
+    _state["notes"] = []
+
+
+def _hook_cells():
+    """Reset the per-cell state before every cell (IPython's pre_run_cell event)."""
+    if _state["hooked"]:
+        return
+    _state["hooked"] = True
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.events.register("pre_run_cell", _new_cell)
+
+
+def hidden_tests_begin():
+    """Called where a test cell's hidden tests begin, in the trusted run only (the grader inserts
+    the call into its copy of the source notebook): records made from here on are hidden checks,
+    whose inputs and expected values the student's feedback never shows."""
+    _state["hidden"] = True
+
+
+# --- calling the student's code -------------------------------------------------------------------
+def _namespace():
+    """The notebook's global names, where the student's functions are defined."""
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        return shell.user_ns
+    return vars(sys.modules["__main__"])
+
+
+def _first_sentence(text):
+    first = str(text).split("\n")[0]
+    end = first.find(". ")
+    return first if end < 0 else first[:end + 1]
+
+
+def outcome_of(run, functions):
+    """Call `run(*functions)` (functions: names in the notebook) and describe what happened:
+    {"returned": plain value} | {"raised": {...}} | {"missing": name}, and the warnings it gave."""
+    from .plain import plain
+
+    namespace = _namespace()
+    found = []
+    for name in functions:
+        if name not in namespace:
+            return {"missing": name}
+        found.append(namespace[name])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = run(*found)
+        except Exception as error:
+            said = list(dict.fromkeys(_first_sentence(w.message) for w in caught))
+            return {"raised": {"type": type(error).__name__, "message": str(error)[:2000],
+                               "builtin": type(error).__module__ == "builtins",
+                               "warnings": said[:5]}}
+    for w in caught:  # a call that worked shows its warnings as usual (on stdout when grading)
+        warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    try:
+        return {"returned": plain(result)}
+    except Exception as error:  # reading the value ran the student's code (a __float__, say)
+        return {"raised": {"type": type(error).__name__, "message": str(error)[:2000],
+                           "builtin": type(error).__module__ == "builtins", "warnings": [],
+                           "while": "reading the value that came back"}}
+
+
+def check(name, *, call, run, functions, case=None, expect=NOTHING, aux=None, role="check"):
+    """Observe one call of the student's code, then judge it here or send it out (see above).
+
+    name       the judge, "module.kind" in gdcourse.checks.judges
+    call       the call as the student would type it, for messages
+    run        run(*functions) makes the call; what it returns (or raises) is the observation
+    functions  the names of the notebook's functions `run` needs, in order
+    case       the inputs, {name: value}, for the judge's messages and known mistakes
+    expect     the expected value a visible test states (judged against in a student's own run)
+    aux        {name: run-like function}: values only the trusted run computes, with the
+               solution's functions, for the judge (the counterparts of known mistakes)
+    """
+    from .plain import plain
+
+    _hook_cells()
+    current = mode()
+    record = {"check": name, "role": role, "call": call,
+              "case": {key: plain(value) for key, value in (case or {}).items()},
+              "outcome": outcome_of(run, functions), "hidden": _state["hidden"]}
+    if expect is not NOTHING:
+        record["stated"] = {"returned": plain(expect)}
+    if current == "trusted" and aux:
+        record["aux"] = {key: outcome_of(compute, functions) for key, compute in aux.items()}
+    if current in ("observe", "trusted"):
+        _emit(record)
+        return
+    _judge_here(record)
+
+
+def upstream(function, *, call, run, expect, name="common.upstream"):
+    """Probe a function the tested one builds on: when it is wrong, every failure of this cell
+    says so ("this builds on …, which fails its own test above: fix that first")."""
+    check(name, call=call, run=run, functions=(function,), case={"function": function},
+          expect=expect, role="upstream")
+
+
+def _emit(record):
+    from IPython.display import display
+    display({MIME: record}, raw=True)
+
+
+def _judge_here(record):
+    """A student's own run: judge against the stated expected value, now."""
+    if "stated" not in record:
+        return  # a hidden check in the instructor's source notebook: the solution is the reference
+    from .judges import judge_record
+    failure = judge_record(record, expected=record["stated"], aux={})
+    if record["role"] == "upstream":
+        if failure is not None:
+            _state["notes"].append(failure.note)
+        return
+    if failure is not None:
+        __tracebackhide__ = True
+        raise WrongAnswer(failure.text(hidden=False, notes=_state["notes"]))

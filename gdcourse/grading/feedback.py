@@ -1,0 +1,150 @@
+"""What a student's feedback shows of the tests: which failed and why, never the hidden tests.
+
+Stock nbgrader shows each test cell whole in the feedback, hidden tests included (nbgrader issue
+917), with everything the cell printed. Here (StudentFeedback, in generate_feedback):
+
+- each test cell shows its visible part only;
+- a judged test cell (gdcourse.grading.verdicts) shows its verdict, without the line kept for the
+  instructor (the hidden check's inputs and values);
+- nothing the student's kernel produced after it first ran hidden test code is shown: not the
+  output of later cells, not their error messages (a stock test's error shows its name only). An
+  answer could have kept the hidden code it saw and printed it later;
+- lines of hidden test code never appear, wherever they would;
+- the page opens with a results table (per question: points, tests passed and failed, hints;
+  gdcourse.grading.feedback_summary) and the grader's notes.
+
+The autograded notebook keeps everything, for the instructor in formgrader.
+"""
+import builtins
+import re
+
+from nbformat.v4 import new_markdown_cell
+from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
+
+from ..checks.judges import DETAILS
+from .feedback_summary import results_cell
+from .notebook_cells import is_test_cell
+from .structure import METADATA_KEY
+from .verdicts import JUDGED
+
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+WITHHELD = "[withheld: hidden test code]"
+BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith(("Error", "Exception", "Exit"))}
+
+
+def visible_part(source):
+    """A test cell's code up to its hidden tests, and whether it had any."""
+    before, marker, _ = source.partition(BEGIN_HIDDEN)
+    return before.rstrip(), bool(marker)
+
+
+def hidden_lines(nb):
+    """The lines of hidden test code in the notebook (long enough to be worth hiding)."""
+    found = set()
+    for cell in nb.cells:
+        if is_test_cell(cell):
+            _, _, hidden = cell.source.partition(BEGIN_HIDDEN)
+            found.update(line.strip() for line in hidden.splitlines() if len(line.strip()) >= 12)
+    return sorted(found, key=len, reverse=True)
+
+
+def scrub(text, secrets):
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, WITHHELD)
+    return text
+
+
+def _student_frames(traceback, test_cell_count):
+    """The traceback entries that point into the student's own cells."""
+    kept = []
+    for entry in traceback:
+        plain = ANSI.sub("", entry)
+        in_test_cell = test_cell_count is not None and plain.lstrip().startswith(f"Cell In[{test_cell_count}]")
+        if plain.lstrip().startswith("Cell In[") and not in_test_cell:
+            kept.append(entry)
+    return kept
+
+
+def clean_error(output, test_cell_count, secrets=()):
+    """An error output as the student sees it: message without the instructor's line, and only
+    the traceback frames of the student's own code."""
+    message = "\n".join(line for line in str(output.get("evalue", "")).split("\n")
+                        if not line.startswith(DETAILS))
+    message = scrub(message, secrets)
+    output.evalue = message
+    output.traceback = [*(scrub(entry, secrets) for entry in
+                          _student_frames(output.get("traceback", []), test_cell_count)),
+                        f"\x1b[0;31m{output.get('ename', 'Error')}\x1b[0m: {message}"]
+    return output
+
+
+def withheld_error(output):
+    """A stock test's error after hidden code ran: its name only (if it is Python's own)."""
+    name = str(output.get("ename", ""))
+    name = name if name in BUILTIN_ERRORS else "Error"
+    message = "(the details are withheld: the hidden tests had run in this kernel)"
+    output.ename, output.evalue = name, message
+    output.traceback = [f"\x1b[0;31m{name}\x1b[0m: {message}"]
+    return output
+
+
+def grader_notes(report, withheld=False):
+    """A Markdown cell telling the student what grading could not read or put back."""
+    lines = [f"- {sentence}" for sentence in report.get("tampering", [])]
+    if withheld:
+        lines.append("- The output of code that ran after the first hidden test is not repeated "
+                     "here: your own notebook has it.")
+    if not lines:
+        return None
+    return new_markdown_cell("**Notes from the grader**\n\n" + "\n".join(lines))
+
+
+class GetGradesForFeedback(GetGrades):
+    """nbgrader's GetGrades, also noting whether a grader still has to grade a cell (its score
+    is 0 either way), so that feedback can say "not graded yet" rather than "0 points"."""
+
+    def _get_score(self, cell, resources):
+        # GetGrades._get_score, with the grade read once and its needs_manual_grade kept.
+        grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
+                                          self.assignment_id, self.student_id)
+        cell.metadata.nbgrader["score"] = None if grade.needs_manual_grade else grade.score
+        cell.metadata.nbgrader["points"] = grade.max_score
+
+
+class StudentFeedback(NbGraderPreprocessor):
+
+    def preprocess(self, nb, resources):
+        secrets = hidden_lines(nb)
+        after_hidden, withheld = False, False
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            test = is_test_cell(cell)
+            if test:
+                visible, had_hidden = visible_part(cell.source)
+                if had_hidden:
+                    visible += "\n# Hidden tests, with other inputs, ran here when your work was graded."
+                cell.source = visible
+                after_hidden = after_hidden or had_hidden
+            judged = cell.metadata.get(JUDGED, {}).get("judged") is True
+            shown = []
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    if judged or not after_hidden:
+                        shown.append(clean_error(output, cell.get("execution_count"), secrets))
+                    else:
+                        shown.append(withheld_error(output))
+                elif not after_hidden:
+                    if output.output_type == "stream":
+                        output.text = scrub(output.text, secrets)
+                    shown.append(output)
+            if after_hidden and any(o.output_type != "error" for o in cell.get("outputs", [])):
+                withheld = True
+            cell.outputs = shown
+        grades = resources.get("nbgrader", {})
+        opening = [results_cell(nb, grades.get("score"), grades.get("max_score")),
+                   grader_notes(nb.metadata.get(METADATA_KEY, {}), withheld)]
+        nb.cells[0:0] = [cell for cell in opening if cell is not None]
+        return nb, resources

@@ -1,0 +1,121 @@
+"""What a submission changed in the notebook's grading structure: reported, and put back.
+
+The nbgrader metadata of a cell (which cell is a test, its points, its id) belongs to the
+instructor. A submission may have deleted, duplicated, retyped or edited the cells the student
+must not change, or edited their metadata. nbgrader itself puts most of that back (OverwriteCells
+restores locked cells' source, cell types and points from the gradebook, DeduplicateIds drops
+duplicates, add_missing_cells re-adds deleted grade cells). This step, which runs before them,
+does the rest from the released notebook: each known cell gets its released nbgrader flags back,
+and a cell claiming an id the release does not have loses its nbgrader metadata. Code is never
+changed: what students write, and cells they add, are graded as they are.
+
+What was changed is kept in the notebook's metadata ("gdcourse"), where RecordFlags
+(gdcourse.grading.flags) flags the submission for the instructor.
+"""
+from pathlib import Path
+
+import nbformat
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .notebook_cells import grade_id, is_answer_cell, nbgrader_meta
+
+METADATA_KEY = "gdcourse"
+CHECKED_FIELDS = ("grade", "solution", "locked", "points", "task")
+
+
+def release_notebook_path(config, assignment, notebook):
+    coursedir = CourseDirectory(config=config)
+    folder = coursedir.format_path(coursedir.release_directory, ".", assignment)
+    return Path(folder) / f"{notebook}.ipynb"
+
+
+def _cells_by_id(nb):
+    found = {}
+    for cell in nb.cells:
+        if grade_id(cell):
+            found.setdefault(grade_id(cell), []).append(cell)
+    return found
+
+
+def _kind(cell):
+    if is_answer_cell(cell):
+        return "answer cell"
+    return "test cell" if nbgrader_meta(cell).get("grade") else "read-only cell"
+
+
+def structure_changes(template, submission):
+    """What the submission changed in the cells the student must not change (sentences)."""
+    changes = []
+    submitted = _cells_by_id(submission)
+    for cell in template.cells:
+        key = grade_id(cell)
+        if not key:
+            continue
+        copies = submitted.get(key, [])
+        kind = _kind(cell)
+        if not copies:
+            changes.append(f"the {kind} {key} was deleted")
+            continue
+        if len(copies) > 1:
+            changes.append(f"the {kind} {key} appears {len(copies)} times")
+        theirs = copies[0]
+        if theirs.cell_type != cell.cell_type:
+            changes.append(f"the {kind} {key} was turned from {cell.cell_type} into {theirs.cell_type}")
+        ours_meta, their_meta = nbgrader_meta(cell), nbgrader_meta(theirs)
+        changed = [f for f in CHECKED_FIELDS if ours_meta.get(f) != their_meta.get(f)]
+        if changed:
+            changes.append(f"the nbgrader metadata of {key} was edited ({', '.join(changed)})")
+        if ours_meta.get("locked") and not is_answer_cell(cell) \
+                and theirs.source.strip() != cell.source.strip():
+            changes.append(f"the {kind} {key} was edited")
+    known = {grade_id(c) for c in template.cells if grade_id(c)}
+    for key in submitted:
+        if key not in known:
+            changes.append(f"a cell claims the unknown nbgrader id {key}")
+    return changes
+
+
+def restore_metadata(template, submission):
+    """Give every known cell its released nbgrader flags; strip unknown ids (in place)."""
+    released = {grade_id(c): nbgrader_meta(c) for c in template.cells if grade_id(c)}
+    for cell in submission.cells:
+        key = grade_id(cell)
+        if key is None:
+            continue
+        if key not in released:
+            del cell.metadata["nbgrader"]
+            continue
+        for field in CHECKED_FIELDS:
+            if field in released[key]:
+                cell.metadata.nbgrader[field] = released[key][field]
+            else:
+                cell.metadata.nbgrader.pop(field, None)
+
+
+def add_report(nb, sentences):
+    report = dict(nb.metadata.get(METADATA_KEY, {}))
+    report["tampering"] = [*report.get("tampering", []), *sentences]
+    nb.metadata[METADATA_KEY] = report
+
+
+class CheckStructure(NbGraderPreprocessor):
+    """Sanitize step of `nbgrader autograde`, before nbgrader's OverwriteCells: see above."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        nb.metadata.pop(METADATA_KEY, None)  # the grader's own report; never the submission's
+        unreadable = resources.get("gdcourse_unreadable")
+        if unreadable:
+            add_report(nb, [unreadable])
+            return nb, resources
+        path = release_notebook_path(self.config, info["assignment"], info["notebook"])
+        if not path.is_file():
+            return nb, resources
+        template = nbformat.read(path, as_version=4)
+        changes = structure_changes(template, nb)
+        for sentence in changes:
+            self.log.warning("%s/%s: %s", info["student"], info["notebook"], sentence)
+        restore_metadata(template, nb)
+        add_report(nb, changes)
+        return nb, resources

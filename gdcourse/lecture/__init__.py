@@ -1,0 +1,1 @@
+"""What the lectures import: figures and helpers that draw what the notebooks compute."""
