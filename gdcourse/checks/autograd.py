@@ -1,0 +1,141 @@
+"""Chapter 3's checks, as the test cells of 03-autograd call them.
+
+Each function calls the student's function on the inputs given and records what came back; its
+judge (gdcourse.checks.judges.autograd) says whether that is right. A visible test states the
+expected value (`expect=`); a hidden test states none: the solution's run provides it.
+
+Tensors are given as text (`"torch.tensor([1.0])"`, seeded `torch.randn(...)`): every call builds
+its own, so that no call sees what an earlier one did to its input, and the call in a failure
+message is code the student can run. Loss functions are inputs, passed as they are, with the
+description (`"Σᵢ θᵢ²"`) that names them in messages; the judge knows the gradients of the
+lecture's losses by that name (θ·θ, Σᵢ θᵢ²) and reads the counterparts of known mistakes for the
+others from the trusted run's auxiliary values.
+"""
+from .runtime import NOTHING, check
+
+
+def _make(text):
+    """The tensor that `text` builds."""
+    import torch
+    return eval(text, {"torch": torch})
+
+
+# --- exercise 1: grad_fn_names ---------------------------------------------------------------------
+def _names_check(kind, text, tensors, case, expect):
+    import torch
+
+    def run(grad_fn_names):
+        return grad_fn_names(eval(text, {"torch": torch, **tensors}))
+
+    check(f"autograd.{kind}", call=f"grad_fn_names({text})", run=run,
+          functions=("grad_fn_names",), case={"text": text, **case}, expect=expect)
+
+
+def check_names(text, expect=NOTHING, **tensors):
+    """grad_fn_names(<text>), the tensor `text` computes from `tensors` (Parameters)."""
+    _names_check("names", text, tensors, {}, expect)
+
+
+def check_names_edge(text, expect=NOTHING, constant_first=False, **tensors):
+    """An edge case of grad_fn_names: no history, or a constant (None) among a node's inputs;
+    `constant_first`: the last operation's first input is a constant."""
+    _names_check("names_edge", text, tensors, {"constant_first": constant_first}, expect)
+
+
+# --- exercise 2: gradient_at -----------------------------------------------------------------------
+def _gradient_check(kind, text, description, function, expect):
+    import torch
+
+    check(f"autograd.{kind}", call=f"gradient_at(L, {text}) with L(θ) = {description}",
+          run=lambda gradient_at: gradient_at(function, _make(text)),
+          functions=("gradient_at",),
+          case={"theta_0": _make(text), "loss": description}, expect=expect,
+          aux={"at_one": lambda gradient_at: gradient_at(function,
+                                                         torch.ones_like(_make(text)))})
+
+
+def check_gradient_square(text, description, function, expect=NOTHING):
+    """gradient_at(L, <text>) for the lecture's losses θ·θ and Σᵢ θᵢ²."""
+    _gradient_check("gradient_square", text, description, function, expect)
+
+
+def check_gradient(text, description, function, expect=NOTHING):
+    """gradient_at(L, <text>) for any loss."""
+    _gradient_check("gradient", text, description, function, expect)
+
+
+def _input_after(call_with, text):
+    """Call the student's function on a tensor built from `text`; return that tensor and its
+    .grad as they are after the call."""
+    given = _make(text)
+    call_with(given)
+    return {"input": given, "grad": given.grad}
+
+
+def check_gradient_input(text, description, function, expect=NOTHING):
+    """gradient_at(L, theta_0) leaves theta_0 as it was. `expect`: the tensor theta_0 still holds
+    after the call (its values, no gradient tracking, .grad None)."""
+    check("autograd.gradient_input",
+          call=f"gradient_at(L, theta_0) with L(θ) = {description} and theta_0 = {text}",
+          run=lambda gradient_at: _input_after(lambda given: gradient_at(function, given), text),
+          functions=("gradient_at",), case={"theta_0": _make(text), "loss": description},
+          expect=expect if expect is NOTHING else {"input": expect, "grad": None})
+
+
+# --- exercise 3: accumulated_gradient --------------------------------------------------------------
+def check_repeated(text, description, function, k, expect=NOTHING):
+    """accumulated_gradient([L] * k, <text>): k backward() calls on the same loss."""
+    check("autograd.repeated",
+          call=f"accumulated_gradient([L] * {k}, {text}) with L(θ) = {description}",
+          run=lambda accumulated: accumulated([function] * k, _make(text)),
+          functions=("accumulated_gradient",),
+          case={"theta_0": _make(text), "loss": description, "k": k}, expect=expect)
+
+
+def check_sum(text, descriptions, functions, expect=NOTHING):
+    """accumulated_gradient([L₁, L₂, …], <text>): one backward() on each of different losses."""
+    names = [f"L{'₁₂₃₄₅₆₇₈₉'[i]}" for i in range(len(descriptions))]
+    functions = list(functions)
+    check("autograd.sum",
+          call=(f"accumulated_gradient([{', '.join(names)}], {text}) with "
+                + ", ".join(f"{name}(θ) = {d}" for name, d in zip(names, descriptions))),
+          run=lambda accumulated: accumulated(list(functions), _make(text)),
+          functions=("accumulated_gradient",),
+          case={"theta_0": _make(text), "losses": list(descriptions)}, expect=expect,
+          aux={"last_only": lambda accumulated: accumulated(functions[-1:], _make(text)),
+               "first_only": lambda accumulated: accumulated(functions[:1], _make(text))})
+
+
+# --- exercise 4: gradient_descent_autograd ---------------------------------------------------------
+def _descent_check(kind, text, description, function, rate, steps, expect):
+    check(f"autograd.{kind}",
+          call=(f"gradient_descent_autograd(L, {text}, {rate}, {steps}) with "
+                f"L(θ) = {description}"),
+          run=lambda descent: descent(function, _make(text), rate, steps),
+          functions=("gradient_descent_autograd",),
+          case={"initial_theta": _make(text), "loss": description, "learning_rate": rate,
+                "number_steps": steps}, expect=expect)
+
+
+def check_descent_square(text, description, function, rate, steps, expect=NOTHING):
+    """gradient_descent_autograd(L, <text>, rate, steps) on the lecture's losses θ·θ, Σᵢ θᵢ²."""
+    _descent_check("descent_square", text, description, function, rate, steps, expect)
+
+
+def check_descent(text, description, function, rate, steps, expect=NOTHING):
+    """gradient_descent_autograd(L, <text>, rate, steps) on any loss."""
+    _descent_check("descent", text, description, function, rate, steps, expect)
+
+
+def check_descent_input(text, description, function, rate, steps, expect=NOTHING):
+    """gradient_descent_autograd leaves initial_theta as it was. `expect`: the tensor
+    initial_theta still holds after the call (its values, no gradient tracking, .grad None)."""
+    check("autograd.descent_input",
+          call=(f"gradient_descent_autograd(L, initial_theta, {rate}, {steps}) with "
+                f"L(θ) = {description} and initial_theta = {text}"),
+          run=lambda descent: _input_after(lambda given: descent(function, given, rate, steps),
+                                           text),
+          functions=("gradient_descent_autograd",),
+          case={"initial_theta": _make(text), "loss": description, "learning_rate": rate,
+                "number_steps": steps},
+          expect=expect if expect is NOTHING else {"input": expect, "grad": None})
