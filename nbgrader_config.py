@@ -49,9 +49,8 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Autograde.exporter_class = SafeNotebookExporter
 c.Autograde.pre_convert_hook = report_unexpected_notebooks
 # The grading structure (which cell is a test, its points) is the instructor's: CheckStructure
-# reports what a submission changed and puts the released metadata back; nbgrader's own steps
-# restore the rest, and re-add deleted test cells. What students write is never changed.
-c.OverwriteCells.add_missing_cells = True
+# reports what a submission changed, puts deleted cells and the released metadata back; nbgrader's
+# own steps restore the rest. What students write is never changed.
 c.Autograde.sanitize_preprocessors = [
     ClearOutput, CheckStructure, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
     CheckCellMetadata,

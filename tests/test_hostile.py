@@ -1,17 +1,20 @@
 """Hostile and broken submissions through the real `nbgrader autograde`, in one batch with
-ordinary students: each gets the score it would have without its trick, the instructor sees the
-flag and its reason, ordinary students' grades do not move, nothing outside the grader's output
-changes, and the gradebook stays consistent."""
+ordinary students: each gets its declared score, never more than the same submission without its
+trick; the instructor sees the flag and its reason; ordinary students' grades do not move; nothing
+outside the grader's output changes; the gradebook stays consistent; and no feedback page shows a
+line of hidden test code, whatever the submissions printed."""
 import hashlib
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course import ROOT, course_copy, feedback_text
+from course import ROOT, course_copy, feedback_text, read_notebook
+from gdcourse.grading.feedback import hidden_lines
 from gdcourse.course.catalog import find_entry
 from gdcourse.grading.flags import FLAG, flagged_submissions
 from gdcourse.course.grade_table import format_table, read_grades
@@ -25,7 +28,8 @@ BYSTANDERS = {  # ordinary students graded in the same batch: (assignment, catal
     "bystander-dara": ("01-gradient-descent", "steps-up-the-slope"),
     "bystander-ben": ("02-torch-tensors", "correct"),
 }
-GRADER_OUTPUT = ("autograded", "feedback", "gradebook.db", "gradebook.db-journal", "grading.log")
+GRADER_OUTPUT = ("autograded", "feedback", "gradebook.db", "gradebook.db-journal", "grading.log",
+                 ".gdcourse-cache")
 pytestmark = pytest.mark.xdist_group("hostile")
 
 
@@ -72,6 +76,8 @@ def batch(tmp_path_factory):
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=[h.id for h in HOSTILE])
 def test_hostile_submission_earns_nothing_from_its_trick(hostile, batch):
+    base = find_entry(ROOT, hostile.assignment, hostile.base)
+    assert hostile.score <= base.score, f"{hostile.id} is declared to earn more than its base"
     result = batch["graded"][hostile.id]
     assert result["score"] == hostile.score, f"{hostile.about}: {result}"
     assert result["flagged"] == hostile.flagged, f"{hostile.about}: {result['comments']}"
@@ -111,10 +117,20 @@ def test_gradebook_stays_consistent(batch):
 
 
 def test_feedback_never_shows_hidden_tests(batch):
+    """Not the hidden code, not the instructor's lines, not what a submission printed of them."""
     root = batch["root"]
+    hidden = {assignment: hidden_lines(read_notebook(root, "source", assignment))
+              for assignment in {h.assignment for h in HOSTILE}}
     for page in (root / "feedback").rglob("*.html"):
         text = feedback_text(page)
         assert "BEGIN HIDDEN TESTS" not in text and "[for the instructor]" not in text, page
+        shown = [line for line in hidden[page.parent.name] if line in text]
+        assert not shown, f"{page} shows hidden test code: {shown[:3]}"
+    graded = nbformat.read(root / "autograded" / batch["students"]["prints-the-hidden-tests"] /
+                           "01-gradient-descent" / "01-gradient-descent.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for cell in graded.cells for o in cell.get("outputs", []))
+    assert any(line in printed for line in hidden["01-gradient-descent"]), \
+        "the submission that prints the hidden tests did not print them: the test proves nothing"
 
 
 @pytest.mark.xdist_group("refusal")

@@ -20,15 +20,20 @@ def _make(text):
     return eval(text, {"torch": torch})
 
 
-# --- exercise 1: grad_fn_names ---------------------------------------------------------------------
-def _names_check(kind, text, tensors, case, expect):
+# --- exercise 1: grad_fn_names -------------------------------------------------------------------
+def _names_check(kind, text, tensors, case, expect, no_grad=False):
     import torch
 
     def run(grad_fn_names):
-        return grad_fn_names(eval(text, {"torch": torch, **tensors}))
+        with torch.no_grad() if no_grad else torch.enable_grad():
+            result = eval(text, {"torch": torch, **tensors})
+        return grad_fn_names(result)
 
-    check(f"autograd.{kind}", call=f"grad_fn_names({text})", run=run,
-          functions=("grad_fn_names",), case={"text": text, **case}, expect=expect)
+    call = f"grad_fn_names({text})"
+    if no_grad:
+        call = f"grad_fn_names(unrecorded) with unrecorded = {text} computed under torch.no_grad()"
+    check(f"autograd.{kind}", call=call, run=run, functions=("grad_fn_names",),
+          case={"text": text, **case}, expect=expect)
 
 
 def check_names(text, expect=NOTHING, **tensors):
@@ -36,13 +41,14 @@ def check_names(text, expect=NOTHING, **tensors):
     _names_check("names", text, tensors, {}, expect)
 
 
-def check_names_edge(text, expect=NOTHING, constant_first=False, **tensors):
-    """An edge case of grad_fn_names: no history, or a constant (None) among a node's inputs;
-    `constant_first`: the last operation's first input is a constant."""
-    _names_check("names_edge", text, tensors, {"constant_first": constant_first}, expect)
+def check_names_edge(text, expect=NOTHING, constant_first=False, no_grad=False, **tensors):
+    """An edge case of grad_fn_names: no history, or a constant (None) among a node's inputs.
+    `constant_first`: the last operation's first input is a constant; `no_grad`: `text` is
+    computed under torch.no_grad()."""
+    _names_check("names_edge", text, tensors, {"constant_first": constant_first}, expect, no_grad)
 
 
-# --- exercise 2: gradient_at -----------------------------------------------------------------------
+# --- exercise 2: gradient_at ---------------------------------------------------------------------
 def _gradient_check(kind, text, description, function, expect):
     import torch
 
@@ -82,7 +88,7 @@ def check_gradient_input(text, description, function, expect=NOTHING):
           expect=expect if expect is NOTHING else {"input": expect, "grad": None})
 
 
-# --- exercise 3: accumulated_gradient --------------------------------------------------------------
+# --- exercise 3: accumulated_gradient ------------------------------------------------------------
 def check_repeated(text, description, function, k, expect=NOTHING):
     """accumulated_gradient([L] * k, <text>): k backward() calls on the same loss."""
     check("autograd.repeated",
@@ -106,7 +112,7 @@ def check_sum(text, descriptions, functions, expect=NOTHING):
                "first_only": lambda accumulated: accumulated(functions[:1], _make(text))})
 
 
-# --- exercise 4: gradient_descent_autograd ---------------------------------------------------------
+# --- exercise 4: gradient_descent_autograd -------------------------------------------------------
 def _descent_check(kind, text, description, function, rate, steps, expect):
     check(f"autograd.{kind}",
           call=(f"gradient_descent_autograd(L, {text}, {rate}, {steps}) with "

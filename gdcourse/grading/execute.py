@@ -14,7 +14,7 @@
 import errno
 import signal
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 import os
@@ -22,13 +22,19 @@ import os
 from traitlets import Bool, Integer, Unicode, default
 from jupyter_client.manager import AsyncKernelManager
 
-from ..checks.runtime import MODE_VARIABLE
+from ..checks.runtime import MIME, MODE_VARIABLE
 from .flags import add_tampering
 from .sandbox import SandboxedKernelManager, SandboxLimits, unavailable_reason
 
 
 class SandboxRefused(RuntimeError):
     """Autograde will not run students' code without the sandbox unless told to."""
+
+
+def mark(cell, **facts):
+    """Note facts about a cell's run for the steps after execution (verdicts, feedback): kept in
+    the cell's metadata, which the kernel cannot write."""
+    cell.metadata.setdefault("gdcourse", {}).update(facts)
 
 
 def error_output(ename, message):
@@ -49,6 +55,11 @@ class SafeExecute(Execute):
 
     max_output_bytes = Integer(
         200_000, help="Text a cell may print before the rest is dropped (per cell).",
+    ).tag(config=True)
+
+    max_record_bytes = Integer(
+        20_000_000, help="Size of the test records a cell may make (per cell): what the checks "
+                         "observed, judged after the run (gdcourse.grading.verdicts).",
     ).tag(config=True)
 
     checks_mode = Unicode(
@@ -100,15 +111,20 @@ class SafeExecute(Execute):
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
         if self._stopped_in_cell is not None:
-            cell.outputs = [error_output(
-                "NotRun", f"not run: the kernel stopped in an earlier cell ({self._stopped_in_cell}).")]
+            message = f"not run: the kernel stopped in an earlier cell ({self._stopped_in_cell})."
+            cell.outputs = [error_output("NotRun", message)]
+            mark(cell, stopped=message)
             return cell, resources
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
-        except DeadKernelError:
+        except (DeadKernelError, CellTimeoutError) as error:
+            # A dead kernel, or one that stopped answering (code that broke the kernel itself):
+            # this cell fails with the reason, later cells are not run.
             self._stopped_in_cell = self._cell_name(cell, index)
-            reason = self._why_kernel_stopped()
+            reason = (self._why_kernel_stopped() if isinstance(error, DeadKernelError) else
+                      "the kernel stopped answering while running this cell.")
             cell.outputs.append(error_output("KernelStopped", reason))
+            mark(cell, stopped=reason)
             add_tampering(self.nb, f"in {self._stopped_in_cell}, {reason} Later cells were not run.")
         explain_limit_errors(cell, self.km.limits if hasattr(self.km, "limits") else SandboxLimits())
         return cell, resources
@@ -134,19 +150,32 @@ class SafeExecute(Execute):
             return f"the kernel exited (exit code {code}) while running this cell."
         return "the kernel stopped while running this cell."
 
+    async def _async_handle_timeout(self, timeout, cell=None):
+        if cell is not None:
+            mark(cell, stopped=self.error_on_timeout["evalue"])
+        return await super()._async_handle_timeout(timeout, cell)
+
     def output(self, outs, msg, display_id, cell_index):
-        """Keep a cell's output under max_output_bytes; one notice replaces the rest."""
-        used = self._output_bytes.get(cell_index, 0)
-        if used > self.max_output_bytes:
-            return None
+        """Keep a cell's output under max_output_bytes, and its test records under
+        max_record_bytes; one notice replaces the rest of the output."""
         content = msg.get("content", {})
         size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values())
-        self._output_bytes[cell_index] = used + size
-        if used + size > self.max_output_bytes:
+        if MIME in content.get("data", {}):
+            budget, key = self.max_record_bytes, ("records", cell_index)
+        else:
+            budget, key = self.max_output_bytes, cell_index
+        used = self._output_bytes.get(key, 0)
+        if used > budget:
+            return None
+        self._output_bytes[key] = used + size
+        if used + size > budget:
+            if key != cell_index:
+                return None  # a test record past the budget is dropped: the test then fails
             notice = new_output("stream", name="stdout", text=(
                 f"\n[output limit: this cell printed more than {self.max_output_bytes} characters; "
                 f"the rest was dropped]\n"))
             outs.append(notice)
+            mark(self.nb.cells[cell_index], output_cut=self.max_output_bytes)
             return notice
         return super().output(outs, msg, display_id, cell_index)
 

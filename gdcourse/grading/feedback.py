@@ -90,9 +90,12 @@ def withheld_error(output):
     return output
 
 
-def grader_notes(report, withheld=False):
+def grader_notes(report, withheld=False, cut=()):
     """A Markdown cell telling the student what grading could not read or put back."""
     lines = [f"- {sentence}" for sentence in report.get("tampering", [])]
+    for name, limit in cut:
+        lines.append(f"- {name} printed more than {limit} characters: the output limit of grading "
+                     f"dropped the rest.")
     if withheld:
         lines.append("- The output of code that ran after the first hidden test is not repeated "
                      "here: your own notebook has it.")
@@ -118,6 +121,9 @@ class StudentFeedback(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         secrets = hidden_lines(nb)
         after_hidden, withheld = False, False
+        cut = [(f"The cell {c.metadata.get('nbgrader', {}).get('grade_id') or 'of your own'}",
+                c.metadata[JUDGED]["output_cut"]) for c in nb.cells
+               if c.get("metadata", {}).get(JUDGED, {}).get("output_cut")]
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
@@ -145,6 +151,6 @@ class StudentFeedback(NbGraderPreprocessor):
             cell.outputs = shown
         grades = resources.get("nbgrader", {})
         opening = [results_cell(nb, grades.get("score"), grades.get("max_score")),
-                   grader_notes(nb.metadata.get(METADATA_KEY, {}), withheld)]
+                   grader_notes(nb.metadata.get(METADATA_KEY, {}), withheld, cut)]
         nb.cells[0:0] = [cell for cell in opening if cell is not None]
         return nb, resources

@@ -3,15 +3,17 @@
 The nbgrader metadata of a cell (which cell is a test, its points, its id) belongs to the
 instructor. A submission may have deleted, duplicated, retyped or edited the cells the student
 must not change, or edited their metadata. nbgrader itself puts most of that back (OverwriteCells
-restores locked cells' source, cell types and points from the gradebook, DeduplicateIds drops
-duplicates, add_missing_cells re-adds deleted grade cells). This step, which runs before them,
-does the rest from the released notebook: each known cell gets its released nbgrader flags back,
-and a cell claiming an id the release does not have loses its nbgrader metadata. Code is never
-changed: what students write, and cells they add, are graded as they are.
+restores locked cells' source, cell types and points from the gradebook, DeduplicateIds keeps
+one copy of a duplicated cell). This step, which runs before them, does the rest from the
+released notebook: a deleted cell of the release is put back where it was, each known cell gets
+its released nbgrader flags back, and a cell claiming an id the release does not have loses its
+nbgrader metadata. Code is never changed: what students write, and cells they add, are graded as
+they are.
 
 What was changed is kept in the notebook's metadata ("gdcourse"), where RecordFlags
 (gdcourse.grading.flags) flags the submission for the instructor.
 """
+import copy
 from pathlib import Path
 
 import nbformat
@@ -76,16 +78,35 @@ def structure_changes(template, submission):
     return changes
 
 
+def restore_missing(template, submission):
+    """Put back, in place, the cells of the release that the submission deleted, each after the
+    cell that comes before it in the release."""
+    present = {grade_id(c) for c in submission.cells if grade_id(c)}
+    previous = None
+    for cell in template.cells:
+        key = grade_id(cell)
+        if key is None:
+            continue
+        if key not in present:
+            after = next((i for i, c in enumerate(submission.cells) if grade_id(c) == previous), -1)
+            submission.cells.insert(after + 1, copy.deepcopy(cell))
+            present.add(key)
+        previous = key
+
+
 def restore_metadata(template, submission):
-    """Give every known cell its released nbgrader flags; strip unknown ids (in place)."""
+    """Give every known cell its released nbgrader flags; strip unknown ids and the copies of a
+    duplicated cell but the first (in place)."""
     released = {grade_id(c): nbgrader_meta(c) for c in template.cells if grade_id(c)}
+    seen = set()
     for cell in submission.cells:
         key = grade_id(cell)
         if key is None:
             continue
-        if key not in released:
+        if key not in released or key in seen:
             del cell.metadata["nbgrader"]
             continue
+        seen.add(key)
         for field in CHECKED_FIELDS:
             if field in released[key]:
                 cell.metadata.nbgrader[field] = released[key][field]
@@ -116,6 +137,7 @@ class CheckStructure(NbGraderPreprocessor):
         changes = structure_changes(template, nb)
         for sentence in changes:
             self.log.warning("%s/%s: %s", info["student"], info["notebook"], sentence)
+        restore_missing(template, nb)
         restore_metadata(template, nb)
         add_report(nb, changes)
         return nb, resources

@@ -54,19 +54,24 @@ def _error_name(output):
     return name if name in BUILTIN_ERRORS or name in GRADER_ERRORS else "an error"
 
 
-def judge_cell(trusted, records, errors):
+def judge_cell(trusted, records, errors, stopped=None):
     """The message of a failed cell, or None when it passed. `trusted`: the solution's records;
-    `records`: the submission's (untrusted) records; `errors`: the kernel's error outputs."""
+    `records`: the submission's (untrusted) records; `errors`: the kernel's error outputs;
+    `stopped`: why grading stopped the cell (a limit, the kernel's end), in the grader's words."""
     notes = []
     for index, reference in enumerate(trusted):
         hidden = reference.get("hidden") is True
         if index >= len(records):
-            stopped = (f"the test stopped before its check of {reference.get('call', '')} "
-                       f"({_plain_error(errors[0]) if errors else 'no record of it'})")
-            why = (f"The test stopped with {_error_name(errors[0])} before all its checks ran: "
-                   f"run the cell yourself to see where it comes from." if errors else
-                   "The test did not run to its end: the code it calls stopped it.")
-            return Failure(stopped, why).text(hidden, notes)
+            what = (f"the test stopped before its check of {reference.get('call', '')} "
+                    f"({_plain_error(errors[0]) if errors else 'no record of it'})")
+            if stopped:
+                why = f"The test did not run to its end: {stopped}"
+            elif errors:
+                why = (f"The test stopped with {_error_name(errors[0])} before all its checks "
+                       f"ran: run the cell yourself to see where it comes from.")
+            else:
+                why = "The test did not run to its end: the code it calls stopped it."
+            return Failure(what, why).text(hidden, notes)
         record = records[index]
         if not isinstance(record, dict) or record.get("check") != reference.get("check"):
             return Failure("the records of this test do not match its checks",
@@ -116,7 +121,8 @@ class JudgeObservations(NbGraderPreprocessor):
                 cell.outputs = kept
                 continue
             errors = [o for o in kept if o.get("output_type") == "error"]
-            message = judge_cell(expected, records, errors)
+            facts = cell.metadata.get(JUDGED, {})
+            message = judge_cell(expected, records, errors, facts.get("stopped"))
             if len(records) > len(expected) or any(
                     isinstance(r, dict) and r.get("check") != e.get("check")
                     for r, e in zip(records, expected)):
@@ -127,7 +133,7 @@ class JudgeObservations(NbGraderPreprocessor):
             cell.outputs = [_as_stdout(o) for o in kept if o.get("output_type") != "error"]
             if message is not None:
                 cell.outputs.append(verdict_output(message))
-            cell.metadata[JUDGED] = {"judged": True, "checks": len(expected),
+            cell.metadata[JUDGED] = {**facts, "judged": True, "checks": len(expected),
                                      "passed": message is None}
         return nb, resources
 

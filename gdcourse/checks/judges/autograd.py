@@ -9,7 +9,7 @@ auxiliary values (the solution's gradient at θ = 1, of the first or the last lo
 from . import Fail
 from .common import aux_value, expected_value, items, returned, show, tensor
 
-# --- exercise 1: grad_fn_names ---------------------------------------------------------------------
+# --- exercise 1: grad_fn_names -------------------------------------------------------------------
 PAST_THE_LEAF = ("The walk went past the leaf: AccumulateGrad, θ's own node, has no inputs (its "
                  "next_functions is empty), so the walk stops there.")
 NONE_NODE = ("The walk reached None: a constant input (the 5 of θ + 5) appears in next_functions "
@@ -34,7 +34,7 @@ NO_HISTORY = ("This tensor has no recorded history (grad_fn is None): a paramete
 NAMES_EDGE = ("Start at result.grad_fn, move to the first input in next_functions that is not "
               "None, and stop after a node that has none.")
 
-# --- exercise 2: gradient_at -----------------------------------------------------------------------
+# --- exercise 2: gradient_at ---------------------------------------------------------------------
 NONE_GRAD = ("theta.grad is None until loss.backward() has run: backward() computes the gradient "
              "and stores it in .grad. Read .grad after backward(), and return it.")
 AT_ONE = ("That is the gradient at θ = 1, the lecture's θ₀, not at the theta_0 given: start the "
@@ -52,13 +52,14 @@ TRACKING = ("theta_0.requires_grad is True: gradient_at switched on gradient tra
 WROTE_GRAD = ("theta_0.grad is no longer None: backward() wrote into the caller's tensor.\n"
               + OWN_PARAMETER)
 
-# --- exercise 3: accumulated_gradient --------------------------------------------------------------
+# --- exercise 3: accumulated_gradient ------------------------------------------------------------
 ONE_ONLY = ("That is the gradient of a single loss: .grad was cleared (or θ made anew) between "
             "the backward() calls. Left alone, every backward() adds its gradient to what .grad "
             "already holds.")
 USED_TWICE_REPEATED = ("A graph is used once: backward() frees it. Compute the loss again before "
                        "each backward() call.")
-REPEATED = "Each backward() adds the loss's gradient into .grad: k calls leave k times the gradient."
+REPEATED = ("Each backward() adds the loss's gradient into .grad: k calls leave k times the "
+            "gradient.")
 LAST_ONLY = ("That is the gradient of the last loss only: .grad was cleared (or θ made anew) "
              "between the backward() calls. Left alone, every backward() adds its gradient to "
              "what .grad already holds.")
@@ -68,7 +69,7 @@ USED_TWICE_SUM = ("A graph is used once: backward() frees it. Compute each loss,
 SUM = ("The gradients add up: after backward() on L₁, …, L_n, .grad holds "
        "∂L₁/∂θ + … + ∂L_n/∂θ, the gradient of L₁ + … + L_n.")
 
-# --- exercise 4: gradient_descent_autograd ---------------------------------------------------------
+# --- exercise 4: gradient_descent_autograd -------------------------------------------------------
 NO_GRAD = ("θ is a leaf that requires grad, and torch refuses to record an in-place update on it. "
            "Do the update inside `with torch.no_grad():`, where nothing is recorded.")
 REBIND = ("θ was rebound with theta = theta - …: the result of a recorded operation is a new, "
@@ -118,7 +119,7 @@ def _tolerance(expected):
     return {"rel": 1e-4, "abs_tol": 1e-6}
 
 
-# --- exercise 1 --------------------------------------------------------------------------------------
+# --- exercise 1 ----------------------------------------------------------------------------------
 def names(obs):
     got = returned(obs, errors={"tuple index out of range": PAST_THE_LEAF,
                                 "'NoneType' object has no attribute": NONE_NODE})
@@ -137,7 +138,7 @@ def names_edge(obs):
     items(obs, got, expected, what="names", mistakes=mistakes, hint=hint)
 
 
-# --- exercise 2 --------------------------------------------------------------------------------------
+# --- exercise 2 ----------------------------------------------------------------------------------
 def _gradient(obs, got):
     """The gradient that came back: None is the classic read-before-backward mistake."""
     if got.kind == "none":
@@ -159,25 +160,29 @@ def gradient(obs):
     got = _gradient(obs, returned(obs))
     expected = expected_value(obs)
     by_hand = [2 * x for x in obs["theta_0"]]
-    tensor(obs, got, expected, hint=AUTOGRAD, mistakes=[(by_hand, BY_HAND), (_at_one(obs), AT_ONE)],
-           **_tolerance(expected))
+    tensor(obs, got, expected, hint=AUTOGRAD,
+           mistakes=[(by_hand, BY_HAND), (_at_one(obs), AT_ONE)], **_tolerance(expected))
 
 
 def _input_kept(obs, name, *, changed, tracking, wrote_grad, errors=None):
-    """The caller's tensor `name` after the call: the same values, no tracking, no .grad."""
+    """The caller's tensor `name` after the call, against what it holds after the solution's call
+    (or what the visible test states): the same values, no tracking, no .grad."""
     got = returned(obs, errors=errors)
-    before = obs.case[name]
+    expected = expected_value(obs).fields
+    kept, kept_grad = expected["input"], expected.get("grad")
     fields = got.fields if got.kind == "dict" else {}
     after, grad = fields.get("input"), fields.get("grad")
     if after is None or after.kind != "tensor":
         raise Fail(f"{obs.call}: the test could not read {name} after the call.")
-    if after.shape != before.shape or after.dtype != before.dtype or after.values != before.values:
+    if after.shape != kept.shape or after.dtype != kept.dtype or after.values != kept.values:
         raise Fail(f"{obs.call} changed {changed[0]} now holds {show(after)}, it held "
-                   f"{show(before)}.", changed[1])
-    if after.requires_grad or (grad is not None and grad.kind != "none"):
+                   f"{show(obs.case[name])}.", changed[1])
+    tracks = after.requires_grad and not kept.requires_grad
+    has_grad = grad is not None and grad.kind != "none" and (kept_grad is None
+                                                             or kept_grad.kind == "none")
+    if tracks or has_grad:
         raise Fail(f"After {obs.call}, {name}.requires_grad is {after.requires_grad} and "
-                   f"{name}.grad is {show(grad)}.",
-                   tracking if after.requires_grad else wrote_grad)
+                   f"{name}.grad is {show(grad)}.", tracking if tracks else wrote_grad)
 
 
 def gradient_input(obs):
@@ -185,7 +190,7 @@ def gradient_input(obs):
                 changed=("theta_0: it", CHANGED), tracking=TRACKING, wrote_grad=WROTE_GRAD)
 
 
-# --- exercise 3 --------------------------------------------------------------------------------------
+# --- exercise 3 ----------------------------------------------------------------------------------
 def repeated(obs):
     got = returned(obs, errors={"second time": USED_TWICE_REPEATED})
     expected = expected_value(obs)
@@ -203,7 +208,7 @@ def sum_of_losses(obs):
            mistakes=[(last, LAST_ONLY), (first, FIRST_ONLY)], rel=1e-4, abs_tol=1e-6)
 
 
-# --- exercise 4 --------------------------------------------------------------------------------------
+# --- exercise 4 ----------------------------------------------------------------------------------
 def _never_zeroed(obs):
     """The descent whose .grad is never cleared, for a loss whose gradient the course states."""
     gradient = PUBLIC_GRADIENTS.get(obs["loss"])
@@ -220,8 +225,8 @@ def _never_zeroed(obs):
 
 def descent_square(obs):
     got = returned(obs, errors=DESCENT_ERRORS)
-    tensor(obs, got, expected_value(obs), hint=STEP, mistakes=[(_never_zeroed(obs), NEVER_ZEROED)],
-           rel=1e-4, abs_tol=1e-7)
+    tensor(obs, got, expected_value(obs), hint=STEP,
+           mistakes=[(_never_zeroed(obs), NEVER_ZEROED)], rel=1e-4, abs_tol=1e-7)
 
 
 def descent(obs):

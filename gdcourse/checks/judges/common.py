@@ -8,6 +8,8 @@ import math
 
 from . import Fail
 
+MEMORY = ("The code asked for more memory than there is: when grading, that is the memory limit "
+          "of the grading sandbox. Does it make a very large list or tensor?")
 STUB = ("The answer cell still holds its stub: replace `raise NotImplementedError()` with your "
         "code.")
 
@@ -80,6 +82,8 @@ def returned(obs, *, errors=None, hint=""):
     if got.kind == "raised":
         if got.error_type == "NotImplementedError":
             raise Fail(f"{obs.call} raised NotImplementedError.", STUB)
+        if got.error_type == "MemoryError":
+            raise Fail(f"{obs.call} raised MemoryError.", MEMORY)
         text = f"{got.error_type}: {got.message}"
         found = next((h for piece, h in (errors or {}).items()
                       if piece in text or any(piece in w for w in got.warnings)), hint)

@@ -1,0 +1,233 @@
+"""Chapter 5's checks, as the test cells of 05-fitting-a-line call them: mse, update, fit and
+animate_fit, on a line's noisy points.
+
+Each function calls the student's function on fresh copies of the inputs and records what came
+back; its judge (gdcourse.checks.judges.fitting_a_line) says whether that is right. A visible test
+states the expected value (`expect=`); a hidden test states none: the solution's run provides it.
+An animation is recorded as the data its frames draw (gdcourse.checks.animation).
+
+The data of a check is named, not given: "two points" is (u, y) = (0, 2) and (1, 5);
+"example" is the example's data, line_data(100, 42); (n, seed) is line_data(n, seed).
+"""
+from .runtime import NOTHING, check, upstream
+
+TWO_POINTS = "two points"
+EXAMPLE = "example"
+
+
+def line_data(n, seed):
+    """The reference page's recipe: u uniform in [−1, 1], a column of ones, y = 3u + 2 + U(0, 1)."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.ones(n, 2)
+    x[:, 0].uniform_(-1.0, 1.0, generator=generator)
+    return x, x @ torch.tensor([3.0, 2.0]) + torch.rand(n, generator=generator)
+
+
+def _data(data):
+    """(x, y, the data in words) for a data name (see the module's doc)."""
+    import torch
+
+    if data == TWO_POINTS:
+        return (torch.tensor([[0.0, 1.0], [1.0, 1.0]]), torch.tensor([2.0, 5.0]),
+                "the points (0, 2) and (1, 5)")
+    if data == EXAMPLE:
+        return (*line_data(100, 42), "the example's data")
+    n, seed = data
+    return (*line_data(n, seed), f"{n} points")
+
+
+def _start(a_0):
+    return "(" + ", ".join(f"{v:g}" for v in a_0) + ")"
+
+
+def _parameter(a_0):
+    import torch
+    from torch import nn
+
+    return nn.Parameter(torch.tensor([float(v) for v in a_0]))
+
+
+# --- upstream probes ------------------------------------------------------------------------------
+def mse_works():
+    """Probe mse, which update builds on."""
+    import torch
+
+    upstream("mse", call="mse([2, 4, 6, 8, 10], [1, 2, 3, 4, 5])",
+             run=lambda mse: float(mse(torch.tensor([2.0, 4.0, 6.0, 8.0, 10.0]),
+                                       torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]))), expect=11.0)
+
+
+def _two_updates(update):
+    """Two updates from a = (1, 1) with λ = 0.1 on the two points land on a = (1.53, 1.69)."""
+    x, y, _ = _data(TWO_POINTS)
+    a = _parameter([1.0, 1.0])
+    for _ in range(2):
+        update(x, y, a, 0.1)
+    return (a[0] + a[1]).item()
+
+
+def update_works():
+    """Probe update, which fit and animate_fit build on: a₀ + a₁ after two updates is 3.22."""
+    upstream("update", call="two updates from a = (1, 1) with λ = 0.1, then a₀ + a₁",
+             run=_two_updates, expect=3.22)
+
+
+# --- mse ------------------------------------------------------------------------------------------
+def _listing(values):
+    numbers = values.tolist()
+    if len(numbers) <= 5 and all(float(v).is_integer() for v in numbers):
+        return "[" + ", ".join(f"{v:g}" for v in numbers) + "]"
+    return None
+
+
+def check_mse(y, y_hat, expect=NOTHING):
+    """mse(y, y_hat) on two tensors of targets and predictions."""
+    shown = (_listing(y), _listing(y_hat))
+    about = (f"y = {shown[0]}, y_hat = {shown[1]}" if None not in shown
+             else f"{len(y)} random points")
+    check("fitting_a_line.mse", call=f"mse(y, y_hat) with {about}",
+          run=lambda mse: mse(y.clone(), y_hat.clone()), functions=("mse",),
+          case={"y": y, "y_hat": y_hat}, expect=expect)
+
+
+def check_mse_traceable(expect=NOTHING):
+    """mse(y, x @ a) with a Parameter a: a loss autograd can trace back to a."""
+    def run(mse):
+        x, y, _ = _data(TWO_POINTS)
+        return mse(y, x @ _parameter([1.0, 1.0]))
+
+    check("fitting_a_line.traceable", call="mse(y, x @ a) with a Parameter a",
+          run=run, functions=("mse",), case={}, expect=expect)
+
+
+# --- update ---------------------------------------------------------------------------------------
+def _update_case(data, a_0, learning_rate):
+    x, y, about = _data(data)
+    call = f"update(x, y, a, {learning_rate}) from a = {_start(a_0)} on {about}"
+    return x, y, call, {"x": x, "y": y, "a_0": list(a_0), "learning_rate": learning_rate}
+
+
+def check_step(data, a_0, learning_rate, expect=NOTHING):
+    """One update from a = a_0: where the caller's Parameter a is afterwards."""
+    x, y, call, case = _update_case(data, a_0, learning_rate)
+
+    def run(update):
+        a = _parameter(a_0)
+        update(x.clone(), y.clone(), a, learning_rate)
+        return a.detach().clone()
+
+    check("fitting_a_line.step", call=call, run=run, functions=("update",), case=case,
+          expect=expect)
+
+
+def check_loss(data, a_0, learning_rate, expect=NOTHING):
+    """One update from a = a_0: the loss it returns."""
+    x, y, call, case = _update_case(data, a_0, learning_rate)
+    check("fitting_a_line.loss", call=call,
+          run=lambda update: update(x.clone(), y.clone(), _parameter(a_0), learning_rate),
+          functions=("update",), case=case, expect=expect)
+
+
+def check_grad_zeroed(data, a_0, learning_rate, expect=NOTHING):
+    """Two updates from a = a_0: a.grad after the first and after the second."""
+    x, y, call, case = _update_case(data, a_0, learning_rate)
+
+    def run(update):
+        a, grads = _parameter(a_0), []
+        for _ in range(2):
+            update(x.clone(), y.clone(), a, learning_rate)
+            grads.append(None if a.grad is None else a.grad.detach().clone())
+        return grads
+
+    check("fitting_a_line.grad_zeroed", call=call, run=run, functions=("update",), case=case,
+          expect=expect)
+
+
+# --- fit ------------------------------------------------------------------------------------------
+def _fit_case(data, a_0, learning_rate, number_steps, call=None):
+    x, y, about = _data(data)
+    call = call or (f"fit(x, y, a, {learning_rate}, {number_steps}) from a = {_start(a_0)} on "
+                    f"{about}")
+    return x, y, call, {"x": x, "y": y, "a_0": list(a_0), "learning_rate": learning_rate,
+                        "number_steps": number_steps}
+
+
+def check_fit_example(expect=NOTHING):
+    """fit(x, y, a, 0.1, 100) from a = (1, 1) on the example's data: the losses it returns. A
+    visible test states their count, the first and the last: {"count", "first", "last"}."""
+    x, y, call, case = _fit_case(EXAMPLE, [1.0, 1.0], 0.1, 100)
+    check("fitting_a_line.fit_example", call=call,
+          run=lambda fit: fit(x.clone(), y.clone(), _parameter([1.0, 1.0]), 0.1, 100),
+          functions=("fit",), case=case, expect=expect)
+
+
+def check_fit_losses(data, a_0, learning_rate, number_steps, expect=NOTHING):
+    """fit from a = a_0: the losses it returns, one per step."""
+    x, y, call, case = _fit_case(data, a_0, learning_rate, number_steps)
+
+    def losses(fit, steps=number_steps):
+        return fit(x.clone(), y.clone(), _parameter(a_0), learning_rate, steps)
+
+    check("fitting_a_line.fit_losses", call=call, run=losses, functions=("fit",), case=case,
+          aux={"one_more": lambda fit: losses(fit, number_steps + 1)}, expect=expect)
+
+
+def check_fitted(data, a_0, learning_rate, number_steps, within=None, call=None, expect=NOTHING):
+    """fit from a = a_0: the caller's Parameter a afterwards (within: the tolerance, for a
+    visible test that states the weights to a few digits)."""
+    x, y, call, case = _fit_case(data, a_0, learning_rate, number_steps, call)
+    if within is not None:
+        case["within"] = within
+
+    def fitted(fit, steps=number_steps):
+        a = _parameter(a_0)
+        fit(x.clone(), y.clone(), a, learning_rate, steps)
+        return a
+
+    aux = {"more": lambda fit: fitted(fit, number_steps + 1).detach()}
+    if number_steps > 0:
+        aux["fewer"] = lambda fit: fitted(fit, number_steps - 1).detach()
+    check("fitting_a_line.fitted", call=call + ", then a", run=fitted, functions=("fit",),
+          case=case, aux=aux, expect=expect)
+
+
+# --- animate_fit ----------------------------------------------------------------------------------
+def _film(kind, data, a_0, learning_rate, number_frames, expect):
+    from .animation import read_frames
+
+    x, y, _ = _data(data)
+
+    def film(animate_fit, frames=number_frames):
+        return read_frames(lambda: animate_fit(x.clone(), y.clone(), _parameter(a_0),
+                                               learning_rate, frames), frames)
+
+    # A film of two more frames, for the known mistake of a frame 0 already stepped, when the
+    # film itself has fewer than three frames.
+    aux = {"longer": lambda animate_fit: film(animate_fit, number_frames + 2)} \
+        if kind == "frames" and number_frames < 3 else None
+    check(f"fitting_a_line.{kind}",
+          call=f"animate_fit(x, y, a, {learning_rate}, {number_frames}) from "
+               f"a = {[round(float(v), 4) for v in a_0]}",
+          run=film, functions=("animate_fit",),
+          case={"x": x, "y": y, "a_0": list(a_0), "learning_rate": learning_rate,
+                "number_frames": number_frames}, aux=aux, expect=expect)
+
+
+def check_frames(data, a_0, learning_rate, number_frames, expect=NOTHING):
+    """animate_fit's frame count, and the line of frame 0. A visible test states
+    {"count": frames, "lines": [(slope, intercept) of frames 0, 1, 2]}."""
+    _film("frames", data, a_0, learning_rate, number_frames, expect)
+
+
+def check_lines(data, a_0, learning_rate, number_frames, expect=NOTHING):
+    """The drawn line's loss falls, and frame i shows the line after i updates. A visible test
+    states {"count": frames, "lines": [(slope, intercept) of every frame]}."""
+    _film("lines", data, a_0, learning_rate, number_frames, expect)
+
+
+def check_axes(data, a_0, learning_rate, number_frames, expect=NOTHING):
+    """Frame 0 shows the data, inside axes whose limits never change. A visible test states
+    {"count": frames}."""
+    _film("axes", data, a_0, learning_rate, number_frames, expect)

@@ -1,0 +1,301 @@
+"""Judging an animation from its frames' data (a "film", as gdcourse.checks.animation.read_frames
+records it in the kernel): how many frames, which straight line each frame draws, whether the
+drawn line's loss falls, whether the data is shown and the axes stay put.
+
+A film is plain data: {"frames": [{"lines": [[xs, ys]], "limits": [[x0, x1, y0, y1]],
+"points": [[us, ys]]}], "count", "endless"} and, when the student's code raised while it was
+played, "error": {"type", "message", "at"}. The expected side is the solution's film (from the
+trusted run) or, in a visible test, a literal summary {"count": frames, "lines": [[slope,
+intercept], ...]} of the frames the test compares.
+
+Every function here raises `Fail(what, why)` or returns None; nothing computes a right answer.
+"""
+from dataclasses import dataclass, field
+
+from ..plain import Unreadable
+from . import Fail
+from .common import aux_value, expected_value, returned, show
+
+# Frames and lines are compared to this precision (float32 arithmetic, values of order 1 to 10).
+REL, ABS = 1e-4, 1e-4
+
+NO_GRAD_DATA = ("The line's data is a tensor that requires grad, and matplotlib cannot turn it "
+                "into numbers. Draw a tensor cut off from the graph: (x @ a).detach(), or compute "
+                "it under torch.no_grad().")
+NO_ANIMATION = "Return the animation, `return FuncAnimation(fig, animate, frames=number_frames)`."
+
+
+def _array(values):
+    import numpy as np
+
+    if not isinstance(values, list):
+        raise Unreadable("a film's data is lists of numbers")
+    return np.asarray([float(v) for v in values], dtype=float)
+
+
+@dataclass
+class Film:
+    """The frames an animation showed, in order, and whether its sequence went on past them."""
+    frames: list = field(default_factory=list)   # [{"lines": [(xs, ys)], "limits", "points"}]
+    endless: bool = False
+    error: dict = None
+
+
+def read_film(value):
+    """A Film from a plain-data value (gdcourse.checks.plain.Value of kind dict)."""
+    data = value.python if value.kind == "dict" else None
+    if not isinstance(data, dict) or not isinstance(data.get("frames"), list):
+        raise Unreadable("a film is a dict with its frames")
+    frames = []
+    for frame in data["frames"]:
+        if not isinstance(frame, dict):
+            raise Unreadable("a frame is a dict")
+        lines = [(_array(xs), _array(ys)) for xs, ys in frame.get("lines", [])]
+        limits = [tuple(float(v) for v in limit) for limit in frame.get("limits", [])]
+        if any(len(limit) != 4 for limit in limits):
+            raise Unreadable("a frame's limits are four numbers per axes")
+        points = [(_array(us), _array(ys)) for us, ys in frame.get("points", [])]
+        frames.append({"lines": lines, "limits": limits, "points": points})
+    error = data.get("error")
+    return Film(frames=frames, endless=data.get("endless") is True,
+                error=error if isinstance(error, dict) else None)
+
+
+def student_film(obs, errors=None, hint=""):
+    """The student's film, or a failure saying why there is none: the call raised, returned
+    nothing or something else than a FuncAnimation, or its code raised while the frames were
+    played. `errors` maps a piece of an error's text to its hint."""
+    errors = {"requires grad": NO_GRAD_DATA, **(errors or {})}
+    got = returned(obs, errors=errors, hint=hint)
+    if got.kind == "dict" and got.python.get("none") is True:
+        raise Fail(f"{obs.call} returned None: nothing came back.", NO_ANIMATION)
+    if got.kind == "dict" and "not_animation" in got.python:
+        raise Fail(f"{obs.call} returned {str(got.python.get('repr', ''))[:80]}, of type "
+                   f"{str(got.python['not_animation'])[:80]}: expected a "
+                   f"matplotlib.animation.FuncAnimation.", NO_ANIMATION)
+    if got.kind != "dict":
+        raise Fail(f"{obs.call} gave {show(got)}: no film of its frames.", NO_ANIMATION)
+    film = read_film(got)
+    if film.error is not None:
+        text = f"{str(film.error.get('type', 'Error'))[:80]}: {str(film.error.get('message'))}"
+        found = next((h for piece, h in errors.items() if piece in text), hint)
+        raise Fail(f"{obs.call}, {str(film.error.get('at', ''))[:80]} raised {text}", found)
+    return film
+
+
+def reference(obs, longer="longer"):
+    """What the test compares with: (number of frames, [(slope, intercept) per frame]). From the
+    solution's film, extended by the trusted run's longer film `longer` when there is one, or
+    from a visible test's literal summary."""
+    expected = expected_value(obs)
+    if expected.kind == "dict" and "frames" in expected.python:
+        film = read_film(expected)
+        count, lines = len(film.frames), drawn_lines(film)
+        extra = aux_value(obs, longer)
+        if extra is not None:
+            more = drawn_lines(read_film(extra))
+            lines = lines + more[len(lines):]
+        return count, lines
+    if expected.kind == "dict":
+        summary = expected.python
+        return int(summary.get("count", 0)), [tuple(float(v) for v in line)
+                                              for line in summary.get("lines", [])]
+    raise Unreadable("the expected side of a film check")
+
+
+# --- lines ----------------------------------------------------------------------------------------
+def straight(xs, ys):
+    """(slope, intercept) of a line's points when they lie on one straight line, else None."""
+    import numpy as np
+
+    if len(xs) < 2 or np.ptp(xs) == 0 or not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))):
+        return None
+    slope, intercept = np.polyfit(xs, ys, 1)
+    if np.allclose(ys, slope * xs + intercept, rtol=REL, atol=ABS):
+        return float(slope), float(intercept)
+    return None
+
+
+def _on(line, slope, intercept):
+    import numpy as np
+
+    xs, ys = line
+    return len(xs) > 0 and np.allclose(ys, slope * xs + intercept, rtol=REL, atol=ABS)
+
+
+def _same(line, other):
+    import numpy as np
+
+    return (line[0].shape == other[0].shape and np.allclose(line[0], other[0], rtol=REL, atol=ABS)
+            and np.allclose(line[1], other[1], rtol=REL, atol=ABS))
+
+
+def formula(slope, intercept):
+    sign = "−" if intercept < 0 else "+"
+    return f"y = {slope:.4g}·u {sign} {abs(intercept):.4g}"
+
+
+def describe(frame):
+    if not frame["lines"]:
+        return "no line at all"
+    shown = []
+    for xs, ys in frame["lines"][:3]:
+        fit = straight(xs, ys)
+        shown.append(formula(*fit) if fit else f"a curve through {len(xs)} points")
+    more = f" and {len(frame['lines']) - 3} more lines" if len(frame["lines"]) > 3 else ""
+    return " and ".join(shown) + more
+
+
+def _moving(film):
+    """The index of the line that counts in every frame: when all frames draw the same number of
+    lines, the first straight one that moves in the course of the film (else the first straight
+    one); None when the frames differ (then each frame's first straight line counts)."""
+    fits = [[straight(xs, ys) for xs, ys in frame["lines"]] for frame in film.frames]
+    counts = {len(f) for f in fits}
+    if len(counts) != 1 or counts == {0}:
+        return fits, None
+    number = counts.pop()
+    moving = [k for k in range(number)
+              if len({fit[k] for fit in fits}) > 1 and all(fit[k] for fit in fits)]
+    steady = [k for k in range(number) if all(fit[k] for fit in fits)]
+    return fits, (moving or steady or [0])[0]
+
+
+def drawn_lines(film):
+    """The straight line (slope, intercept) each frame draws (None for a frame without one)."""
+    fits, index = _moving(film)
+    found = []
+    for fit in fits:
+        line = fit[index] if index is not None and index < len(fit) and fit[index] else None
+        found.append(line or next((f for f in fit if f), None))
+    return found
+
+
+def frame_count(obs, film, expected, *, mistakes=None, hint=""):
+    """The animation has `expected` frames. `mistakes` maps a wrong count to its hint."""
+    count = len(film.frames)
+    if film.endless:
+        raise Fail(f"{obs.call} has more than {count} frames, expected {expected}: its frame "
+                   f"sequence does not end.",
+                   f"Give FuncAnimation the frames asked for, frames=number_frames (frames=None "
+                   f"counts 0, 1, 2, ... forever). {hint}".rstrip())
+    if count != expected:
+        raise Fail(f"{obs.call} has {count} frames, expected {expected}, one per frame asked for "
+                   f"(number_frames).", (mistakes or {}).get(count, hint))
+
+
+def lines(obs, film, expected, *, describe_expected=None, mistakes=(), hint=""):
+    """Frame i shows the straight line expected[i] = (slope, intercept), drawn as a Line2D whose
+    points satisfy y = slope·u + intercept. Only the frames both sides have are compared (the
+    frame count is frame_count's business). `mistakes`: (list of (slope, intercept) per frame,
+    hint) pairs, the lines a known mistake would draw."""
+    describe_expected = describe_expected or (lambda i: f"frame {i}'s line")
+    if not film.frames:
+        raise Fail(f"{obs.call} has no frames at all.", NO_ANIMATION)
+    for i, (frame, wanted) in enumerate(zip(film.frames, expected)):
+        if wanted is None:
+            continue
+        slope, intercept = wanted
+        if any(_on(line, slope, intercept) for line in frame["lines"]):
+            continue
+        what = (f"{obs.call}: frame {i} shows {describe(frame)}; expected "
+                f"{formula(slope, intercept)}, {describe_expected(i)}.")
+        if not frame["lines"]:
+            raise Fail(what, "Draw the fit as a line, line, = ax.plot(...), and move it in the "
+                             "frame function with line.set_ydata(...).")
+        for wrong, mistake_hint in mistakes:
+            if wrong is not None and i < len(wrong) and wrong[i] is not None and any(
+                    _on(line, *wrong[i]) for line in frame["lines"]):
+                raise Fail(what, mistake_hint)
+        first = film.frames[0]
+        if i > 0 and len(frame["lines"]) == len(first["lines"]) and all(
+                _same(line, other) for line, other in zip(frame["lines"], first["lines"])):
+            raise Fail(what, f"The line never moved: frame {i} draws exactly what frame 0 drew. "
+                             f"Each frame must take one update step and then move the line to "
+                             f"the new a, line.set_ydata(...).")
+        raise Fail(what, hint)
+
+
+# --- the loss of the drawn line -------------------------------------------------------------------
+def frame_losses(film, u, y):
+    """The mean squared error, on the data (u, y), of the straight line each frame draws (None
+    for a frame without one)."""
+    import numpy as np
+
+    u, y = np.asarray(u, dtype=float), np.asarray(y, dtype=float)
+    return [None if line is None else float(np.mean((y - (line[0] * u + line[1])) ** 2))
+            for line in drawn_lines(film)]
+
+
+def loss_falls(obs, film, u, y, *, hint=""):
+    """The line gets closer to the data as the frames go: the mean squared error of the drawn line
+    never rises from one frame to the next, and it is lower in the last frame than in the first."""
+    losses = frame_losses(film, u, y)
+    for i, loss in enumerate(losses):
+        if loss is None:
+            raise Fail(f"{obs.call}: frame {i} draws no straight line "
+                       f"({describe(film.frames[i])}).",
+                       "Draw the fit with ax.plot over the inputs u, line, = ax.plot(u, ...).")
+    for i in range(1, len(losses)):
+        if losses[i] > losses[i - 1] * (1 + 1e-4) + 1e-6:
+            raise Fail(f"{obs.call}: the loss of the drawn line rises from {losses[i - 1]:.4g} in "
+                       f"frame {i - 1} to {losses[i]:.4g} in frame {i}.",
+                       f"Each step should take the line downhill, closer to the data. {hint}"
+                       .rstrip())
+    if len(losses) > 1 and not losses[-1] < losses[0] * (1 - 1e-3):
+        raise Fail(f"{obs.call}: the loss of the drawn line is {losses[0]:.4g} in frame 0 and "
+                   f"{losses[-1]:.4g} in frame {len(losses) - 1}: the line never gets closer to "
+                   f"the data.",
+                   f"Each frame must take an update step and then redraw the line at the new a "
+                   f"(line.set_ydata). {hint}".rstrip())
+
+
+# --- the data and the axes ------------------------------------------------------------------------
+def _span(low, high):
+    return f"({low:.3g}, {high:.3g})"
+
+
+def fixed_axes(obs, film, u, y):
+    """The data points are drawn in frame 0, inside the axes, and the axis limits stay the same in
+    every frame."""
+    import numpy as np
+
+    u, y = np.asarray(u, dtype=float), np.asarray(y, dtype=float)
+    data = np.stack([u, y], axis=1)
+    ordered = data[np.lexsort((data[:, 1], data[:, 0]))]
+
+    def shows_data(xs, ys):
+        if xs.shape != u.shape or ys.shape != y.shape:
+            return False
+        points = np.stack([xs, ys], axis=1)
+        points = points[np.lexsort((points[:, 1], points[:, 0]))]
+        return np.allclose(points, ordered, rtol=REL, atol=ABS)
+
+    if not film.frames:
+        raise Fail(f"{obs.call} has no frames at all.", NO_ANIMATION)
+    first = film.frames[0]
+    if not any(shows_data(xs, ys) for xs, ys in first["points"] + first["lines"]):
+        raise Fail(f"{obs.call}: frame 0 does not show the data points (u, y).",
+                   "Scatter them once, ax.scatter(u, y), so that the line can be seen fitting "
+                   "them.")
+    for i, frame in enumerate(film.frames[1:], start=1):
+        for before, now in zip(first["limits"], frame["limits"]):
+            if not np.allclose(before, now):
+                raise Fail(f"{obs.call}: the axes changed between frame 0 and frame {i}: x from "
+                           f"{_span(*before[:2])} to {_span(*now[:2])}, y from "
+                           f"{_span(*before[2:])} to {_span(*now[2:])}.",
+                           "Fix the limits once (ax.set_xlim, ax.set_ylim) and move the line with "
+                           "line.set_ydata: clearing and re-plotting every frame lets matplotlib "
+                           "rescale the axes, and the eye follows the axes instead of the line.")
+        if len(frame["limits"]) != len(first["limits"]):
+            raise Fail(f"{obs.call}: frame {i} has {len(frame['limits'])} axes, frame 0 had "
+                       f"{len(first['limits'])}.", "Draw on the same axes in every frame.")
+    if not first["limits"]:
+        raise Fail(f"{obs.call}: frame 0 has no axes.", "Draw on axes: fig, ax = plt.subplots().")
+    x0, x1, y0, y1 = first["limits"][0]
+    outside = int(np.sum((u < min(x0, x1)) | (u > max(x0, x1)) | (y < min(y0, y1))
+                         | (y > max(y0, y1))))
+    if outside:
+        raise Fail(f"{obs.call}: {outside} of the {len(u)} data points lie outside the axes, x in "
+                   f"{_span(x0, x1)} and y in {_span(y0, y1)}.",
+                   "Choose limits that hold all the data.")

@@ -1,0 +1,218 @@
+"""Chapter 4's checks, as the test cells of 04-linear-regression call them.
+
+Each function calls the student's function on fresh copies of the inputs given and records what
+came back (for train: also what happened to initial_w, or which optimizer steps it took); its
+judge (gdcourse.checks.judges.linear_regression) says whether that is right. A visible test states
+the expected value (`expect=`); a hidden test states none: the solution's run provides it, and the
+values of related calls the judge's known mistakes need (aux: the example's learning rate, the
+example's number of epochs, one epoch more or less, a summed loss).
+"""
+import torch
+
+from .runtime import NOTHING, check, upstream
+
+
+# --- inputs ---------------------------------------------------------------------------------------
+def line_data(n, slope, low, high, seed):
+    """n inputs drawn uniformly from [low, high] and targets slope · x plus a little noise."""
+    generator = torch.Generator().manual_seed(seed)
+    x = low + (high - low) * torch.rand(n, generator=generator)
+    return x, slope * x + 0.1 * torch.randn(n, generator=generator)
+
+
+def _fresh(t):
+    """A copy of an input tensor that nothing else shares (a leaf, requiring grad as `t` does)."""
+    return t.detach().clone().requires_grad_(t.requires_grad)
+
+
+def _text(t):
+    """A tensor as the student would write it: torch.tensor([2.0]), torch.tensor(2.5, dtype=...)."""
+    extra = "" if t.dtype == torch.float32 else f", dtype={t.dtype}"
+    if t.requires_grad:
+        extra += ", requires_grad=True"
+    values = t.tolist()
+    values = [round(v, 7) for v in values] if isinstance(values, list) else round(values, 7)
+    return f"torch.tensor({values}{extra})"
+
+
+# --- upstream probes ------------------------------------------------------------------------------
+def _model_probe(model):
+    w = torch.tensor([3.0], requires_grad=True)
+    model(torch.tensor([1.0, 2.0]), w).sum().backward()
+    return w.grad.item()
+
+
+def model_works():
+    """Probe model: ∂/∂w of Σ model(x, w) at x = [1, 2] is 1 + 2 = 3."""
+    upstream("model", call="w.grad after model(torch.tensor([1.0, 2.0]), w).sum().backward()",
+             run=_model_probe, expect=3.0)
+
+
+def loss_fn_works():
+    """Probe loss_fn: the mean of 1² and 2² is 2.5."""
+    upstream("loss_fn", call="loss_fn(torch.tensor([1.0, 2.0]), torch.tensor([2.0, 4.0]))",
+             run=lambda loss_fn: float(loss_fn(torch.tensor([1.0, 2.0]),
+                                               torch.tensor([2.0, 4.0]))),
+             expect=2.5)
+
+
+def train_builds_on():
+    """Probe model and loss_fn, which train builds on."""
+    model_works()
+    loss_fn_works()
+
+
+# --- model ----------------------------------------------------------------------------------------
+def check_model(x, w, about, expect=NOTHING):
+    """model(x, w): the predictions x · w."""
+    check("linear_regression.model", call=f"model(x, {_text(w)}) with {about}",
+          run=lambda model: model(_fresh(x), _fresh(w)), functions=("model",),
+          case={"x": x, "w": w}, expect=expect)
+
+
+def _graph_run(x, w):
+    def run(model):
+        x_in, w_in = _fresh(x), w.detach().clone().requires_grad_(True)
+        y_hat = model(x_in, w_in)
+        facts = {"y_hat": y_hat, "grad": None}
+        if isinstance(y_hat, torch.Tensor) and y_hat.requires_grad:
+            y_hat.sum().backward()
+            facts["grad"] = w_in.grad
+        return facts
+    return run
+
+
+def check_model_graph(x, w, about, expect=NOTHING):
+    """model(x, w) with a w that requires grad: ŷ requires grad, and backward() of Σ ŷ reaches w
+    (the run records ŷ and w.grad)."""
+    check("linear_regression.graph", call=f"model(x, w) with {about}", run=_graph_run(x, w),
+          functions=("model",), case={"x": x, "w": w}, expect=expect)
+
+
+# --- loss_fn --------------------------------------------------------------------------------------
+def check_loss(y_hat, y, about, expect=NOTHING):
+    """loss_fn(y_hat, y): the mean squared error, one number."""
+    check("linear_regression.loss", call=f"loss_fn(y_hat, y) with {about}",
+          run=lambda loss_fn: loss_fn(_fresh(y_hat), _fresh(y)), functions=("loss_fn",),
+          case={"y_hat": y_hat, "y": y}, expect=expect)
+
+
+def _differentiable_run(x, y, w):
+    def run(loss_fn):
+        x_in, y_in, w_in = _fresh(x), _fresh(y), w.detach().clone().requires_grad_(True)
+        loss = loss_fn(x_in * w_in, y_in)
+        facts = {"loss": loss, "grad": None}
+        if isinstance(loss, torch.Tensor) and loss.dim() == 0 and loss.requires_grad:
+            loss.backward()
+            facts["grad"] = w_in.grad
+        return facts
+    return run
+
+
+def check_loss_tensor(x, y, w, about, expect=NOTHING):
+    """loss_fn(x * w, y) with a w that requires grad: a one-number tensor of x's dtype whose
+    backward() fills w.grad (the run records the loss and w.grad)."""
+    check("linear_regression.differentiable", call=f"loss_fn(x * w, y) with {about}",
+          run=_differentiable_run(x, y, w), functions=("loss_fn",),
+          case={"x": x, "y": y, "w": w}, expect=expect)
+
+
+# --- train ----------------------------------------------------------------------------------------
+def _train(x, y, initial_w, learning_rate, number_epochs):
+    """A call of train (the student's, or the solution's in aux) on fresh copies of the inputs."""
+    return lambda train, *_: train(_fresh(x), _fresh(y), _fresh(initial_w), learning_rate,
+                                   number_epochs)
+
+
+def _train_case(x, y, initial_w, learning_rate, number_epochs):
+    return {"x": x, "y": y, "initial_w": initial_w, "learning_rate": learning_rate,
+            "number_epochs": number_epochs}
+
+
+def _related(x, y, initial_w, learning_rate, number_epochs):
+    """What the solution's train gives for the calls behind known mistakes (trusted run only)."""
+    return {"rate_0.01": _train(x, y, initial_w, 0.01, number_epochs),
+            "epochs_100": _train(x, y, initial_w, learning_rate, 100),
+            "one_more": _train(x, y, initial_w, learning_rate, number_epochs + 1),
+            "one_less": _train(x, y, initial_w, learning_rate, max(number_epochs - 1, 0)),
+            # A summed loss is n times the mean: its steps are those of n · λ.
+            "summed": _train(x, y, initial_w, len(x) * learning_rate, number_epochs)}
+
+
+def _check_train(kind, x, y, w_0, learning_rate, number_epochs, about, expect):
+    initial_w = torch.tensor([w_0])
+    check(f"linear_regression.{kind}",
+          call=f"train(x, y, torch.tensor([{w_0}]), {learning_rate}, {number_epochs}) {about}",
+          run=_train(x, y, initial_w, learning_rate, number_epochs), functions=("train",),
+          case=_train_case(x, y, initial_w, learning_rate, number_epochs),
+          aux=_related(x, y, initial_w, learning_rate, number_epochs), expect=expect)
+
+
+def check_weight(x, y, w_0, learning_rate, number_epochs, about, expect=NOTHING):
+    """train(x, y, torch.tensor([w_0]), λ, epochs) returns (w, losses): judged on w. A visible
+    test states the expected w."""
+    _check_train("weight", x, y, w_0, learning_rate, number_epochs, about, expect)
+
+
+def check_losses(x, y, w_0, learning_rate, number_epochs, about, expect=NOTHING):
+    """train(x, y, torch.tensor([w_0]), λ, epochs) returns (w, losses): judged on the losses. A
+    visible test states the expected pair (w, losses)."""
+    _check_train("losses", x, y, w_0, learning_rate, number_epochs, about, expect)
+
+
+def _contract_run(x, y, initial_w, learning_rate, number_epochs):
+    def run(train):
+        x_in, y_in, w_in = _fresh(x), _fresh(y), _fresh(initial_w)
+        result = train(x_in, y_in, w_in, learning_rate, number_epochs)
+        return {"initial_w": w_in, "initial_w_grad": w_in.grad, "result": result}
+    return run
+
+
+def check_contract(x, y, initial_w, learning_rate, number_epochs, about, expect=NOTHING):
+    """train leaves initial_w as it was (values, requires_grad, no grad) and returns a detached w
+    of initial_w's shape and dtype and a list of Python floats. The run records initial_w after
+    the call, its grad, and what train returned."""
+    check("linear_regression.contract",
+          call=f"train(x, y, initial_w, {learning_rate}, {number_epochs}) with {about}",
+          run=_contract_run(x, y, initial_w, learning_rate, number_epochs), functions=("train",),
+          case=_train_case(x, y, initial_w, learning_rate, number_epochs), expect=expect)
+
+
+def check_no_epochs(x, y, w_0, learning_rate, expect=NOTHING):
+    """train(x, y, torch.tensor([w_0]), λ, 0): w is w₀ and there are no losses."""
+    initial_w = torch.tensor([w_0])
+    check("linear_regression.no_epochs",
+          call=f"train(x, y, torch.tensor([{w_0}]), {learning_rate}, 0)",
+          run=_train(x, y, initial_w, learning_rate, 0), functions=("train",),
+          case=_train_case(x, y, initial_w, learning_rate, 0), expect=expect)
+
+
+def _steps_run(x, y, initial_w, learning_rate, number_epochs):
+    def run(train):
+        from torch.optim.optimizer import register_optimizer_step_post_hook
+
+        steps = []
+        # Every optimizer's step() reports here while the hook is registered.
+        handle = register_optimizer_step_post_hook(
+            lambda optimizer, args, kwargs: steps.append(optimizer))
+        try:
+            result = train(_fresh(x), _fresh(y), _fresh(initial_w), learning_rate, number_epochs)
+        finally:
+            handle.remove()
+        pair = isinstance(result, tuple) and len(result) == 2
+        return {"pair": pair, "returned": None if pair else result, "steps": len(steps),
+                "optimizers": list(dict.fromkeys(type(o).__name__ for o in steps)),
+                "sgd": all(isinstance(o, torch.optim.SGD) for o in steps),
+                "lrs": sorted({float(group["lr"]) for o in steps for group in o.param_groups})}
+    return run
+
+
+def check_steps(learning_rate, number_epochs, expect=NOTHING):
+    """train on the example's data takes number_epochs steps of torch.optim.SGD with lr = λ. The
+    run records what the optimizers' step hook saw: how many steps, which classes, which lr."""
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+    initial_w = torch.tensor([1.0])
+    check("linear_regression.steps",
+          call=f"train(x, y, torch.tensor([1.0]), {learning_rate}, {number_epochs})",
+          run=_steps_run(x, 2 * x, initial_w, learning_rate, number_epochs), functions=("train",),
+          case={"learning_rate": learning_rate, "number_epochs": number_epochs}, expect=expect)
