@@ -30,6 +30,9 @@ from .verdicts import JUDGED
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WITHHELD = "[withheld: hidden test code]"
+# Lines of hidden code this long or longer are withheld wherever they appear; shorter ones (an
+# `else:`, a `with torch.no_grad():`) are common words of hints too.
+MIN_SECRET = 24
 BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith(("Error", "Exception", "Exit"))}
 
 
@@ -45,7 +48,7 @@ def hidden_lines(nb):
     for cell in nb.cells:
         if is_test_cell(cell):
             _, _, hidden = cell.source.partition(BEGIN_HIDDEN)
-            found.update(line.strip() for line in hidden.splitlines() if len(line.strip()) >= 12)
+            found.update(line.strip() for line in hidden.splitlines() if len(line.strip()) >= MIN_SECRET)
     return sorted(found, key=len, reverse=True)
 
 
