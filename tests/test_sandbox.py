@@ -1,5 +1,6 @@
-"""Code run directly in the grading sandbox (gdcourse.grading.execute.SafeExecute), unscreened:
-what the sandbox itself allows, whatever answer screening would have removed first."""
+"""Code run directly in the grading sandbox (gdcourse.grading.execute.SafeExecute): what the
+sandbox itself allows. The notebook runs in `tmp_path/notebook`, as a submission runs in its
+folder of autograded/."""
 import os
 import socket
 import sys
@@ -25,7 +26,9 @@ def run(cells, tmp_path, **settings):
         setattr(config[section], trait, value)
     nb = new_notebook(cells=[new_code_cell(source) for source in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    SafeExecute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    folder = tmp_path / "notebook"
+    folder.mkdir(exist_ok=True)
+    SafeExecute(config=config).preprocess(nb, {"metadata": {"path": str(folder)}})
     return nb.cells
 
 
@@ -63,6 +66,26 @@ def test_course_files_and_home_are_out_of_sight(tmp_path):
     cells = run([f"import os\nprint([os.path.exists({str(p)!r}) for p in [0]])" for p in paths], tmp_path)
     for path, cell in zip(paths, cells):
         assert "[False]" in text(cell), f"the sandbox sees {path}: {text(cell)}"
+
+
+def test_the_notebooks_folder_is_a_private_copy(tmp_path):
+    """Files shipped with the assignment are readable where the notebook runs; writes stay inside."""
+    folder = tmp_path / "notebook"
+    folder.mkdir()
+    (folder / "data.csv").write_text("1,2,3\n")
+    cells = run(["print(open('data.csv').read().strip())",
+                 "open('data.csv', 'w').write('changed'); open('new.txt', 'w').write('x')"], tmp_path)
+    assert "1,2,3" in text(cells[0])
+    assert (folder / "data.csv").read_text() == "1,2,3\n" and not (folder / "new.txt").exists()
+
+
+def test_the_judges_are_out_of_reach(tmp_path):
+    """A submission's kernel cannot read a judge: no tolerance, no known mistake, no reference."""
+    cells = run(["import os\nprint(os.listdir('/opt/gdcourse/gdcourse/checks/judges'))",
+                 "import gdcourse.checks.judges.gradient_descent"], tmp_path)
+    assert "[]" in text(cells[0]), text(cells[0])
+    assert any(o.output_type == "error" and o.ename in ("ModuleNotFoundError", "ImportError")
+               for o in cells[1].outputs), text(cells[1])
 
 
 def test_the_graders_home_shows_nothing_but_the_way_to_python(tmp_path):

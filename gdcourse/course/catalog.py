@@ -30,8 +30,12 @@ def assignment_names(course_root):
 
 
 def load_entries(course_root, assignment):
-    """The catalog entries of one assignment, in file order."""
-    data = yaml.safe_load((catalog_dir(course_root) / f"{assignment}.yaml").read_text())
+    """The catalog entries of one assignment, in file order ([] for an assignment without a
+    catalog: any nbgrader assignment can be added to the course)."""
+    path = catalog_dir(course_root) / f"{assignment}.yaml"
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text())
     if data.get("assignment") != assignment:
         raise ValueError(f"catalog/{assignment}.yaml names assignment {data.get('assignment')!r}")
     entries, seen = [], set()

@@ -151,7 +151,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         mounts = _read_only_system()
         made = set()
         work = [self.working_dir] if self.working_dir else []
-        for folder in [*python_homes, f"{PACKAGE_MOUNT}/gdcourse", self.sandbox_dir, *work]:
+        # The working copy first: a venv or package below it (a course under /tmp) goes on top.
+        for folder in [*work, *python_homes, f"{PACKAGE_MOUNT}/gdcourse", self.sandbox_dir]:
             if any(folder.startswith(system + "/") for system in SYSTEM_FOLDERS):
                 continue
             # bwrap would make the empty parent folders 0700, which the kernel's user cannot pass.
