@@ -31,7 +31,7 @@ if os.environ.get("GDCOURSE_DB_URL"):
 # solution runs well under 2 s; an endless loop must not stall a whole batch).
 c.Execute.timeout = 60
 
-# The stderr rule: every grading kernel imports gdcourse.grading_kernel first, which shows Python
+# The stderr rule: every grading kernel imports gdcourse.grading.kernel_start first, which shows Python
 # warnings on stdout, so a passing test cell never scores 0 because torch or matplotlib warned.
 # Applies to `nbgrader validate` (the Validate button) and `nbgrader autograde` alike.
 c.Execute.extra_arguments = [

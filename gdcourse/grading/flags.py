@@ -1,10 +1,10 @@
 """Flags for the instructor: what a submission tried that grading ignored or contained.
 
 RecordFlags runs at the end of `nbgrader autograde` (after SaveAutoGrades). It reads the report
-that RebuildFromRelease and SafeExecute left in the notebook's metadata and writes it where
-instructors look: the submission is flagged in the gradebook (formgrader shows the flag) and the
-sentences become the automatic comment of the notebook's first answer cell (formgrader shows
-comments beside the cell). `flagged_submissions` reads them back for the grade table.
+that CheckStructure, SafeExecute and JudgeObservations left in the notebook's metadata and writes
+it where instructors look: the submission is flagged in the gradebook (formgrader shows the flag)
+and the sentences become the automatic comment of the notebook's first answer cell (formgrader
+shows comments beside the cell). `flagged_submissions` reads them back for the grade table.
 """
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
