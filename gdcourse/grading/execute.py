@@ -14,7 +14,7 @@
 import errno
 import signal
 
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 import os
@@ -117,12 +117,18 @@ class SafeExecute(Execute):
             return cell, resources
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
-        except (DeadKernelError, CellTimeoutError) as error:
-            # A dead kernel, or one that stopped answering (code that broke the kernel itself):
-            # this cell fails with the reason, later cells are not run.
+        except Exception as error:  # whatever the kernel does must not stop the grading
+            # A dead kernel, one that stopped answering, or one that broke the messaging protocol
+            # (code that reached into the kernel itself): this cell fails with the reason, and
+            # later cells are not run.
             self._stopped_in_cell = self._cell_name(cell, index)
-            reason = (self._why_kernel_stopped() if isinstance(error, DeadKernelError) else
-                      "the kernel stopped answering while running this cell.")
+            if isinstance(error, DeadKernelError):
+                reason = self._why_kernel_stopped()
+            elif isinstance(error, CellTimeoutError):
+                reason = "the kernel stopped answering while running this cell."
+            else:
+                reason = "the kernel broke the messaging protocol while running this cell."
+                self.log.warning("%s: %s: %s", self._stopped_in_cell, type(error).__name__, error)
             cell.outputs.append(error_output("KernelStopped", reason))
             mark(cell, stopped=reason)
             add_tampering(self.nb, f"in {self._stopped_in_cell}, {reason} Later cells were not run.")
@@ -149,6 +155,19 @@ class SafeExecute(Execute):
         if code is not None:
             return f"the kernel exited (exit code {code}) while running this cell."
         return "the kernel stopped while running this cell."
+
+    def process_message(self, msg, cell, cell_index):
+        """A message the kernel sends that nbclient cannot process (a malformed comm message, say)
+        is dropped and noted: the kernel is the student's, and must not stop the grading."""
+        try:
+            return super().process_message(msg, cell, cell_index)
+        except CellExecutionComplete:
+            raise
+        except Exception as error:
+            kind = msg.get("msg_type", "?") if isinstance(msg, dict) else "?"
+            self.log.warning("Dropped a malformed %s message from the kernel: %s", kind, error)
+            mark(cell, dropped_messages=cell.metadata.get("gdcourse", {}).get("dropped_messages", 0) + 1)
+            return None
 
     async def _async_handle_timeout(self, timeout, cell=None):
         if cell is not None:
