@@ -4,6 +4,7 @@
 #   make lab       set up, then open JupyterLab on the course (students)
 #   make formgrader set up, then open nbgrader's formgrader on the course (instructors)
 #   make screenshots set up, then remake the README's screenshots with the browser tests
+#   make student-edition DEST=folder   write the student edition (what students get) into folder
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,7 +14,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup system-packages example test lab formgrader screenshots release clean-grading
+.PHONY: setup system-packages example test lab formgrader screenshots release clean-grading student-edition
 
 setup: $(STAMP) system-packages
 
@@ -52,3 +53,9 @@ release: setup
 # Remove nbgrader's working folders and the gradebook (the example class's grades with them).
 clean-grading:
 	rm -rf submitted autograded feedback gradebook.db grades.csv
+
+# The student edition (lectures, release/, START.ipynb, the checks): what students get.
+#   make student-edition DEST=../gradient-descent-student
+student-edition: setup
+	@test -n "$(DEST)" || (echo "Say where: make student-edition DEST=folder" && false)
+	$(BIN)/python -m gdcourse.course.edition $(DEST)

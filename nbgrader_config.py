@@ -31,11 +31,11 @@ if os.environ.get("GDCOURSE_DB_URL"):
 # solution runs well under 2 s; an endless loop must not stall a whole batch).
 c.Execute.timeout = 60
 
-# The stderr rule: every grading kernel imports gdcourse.grading.kernel_start first, which shows Python
+# The stderr rule: every grading kernel imports gdcourse.checks.kernel_start first, which shows
 # warnings on stdout, so a passing test cell never scores 0 because torch or matplotlib warned.
 # Applies to `nbgrader validate` (the Validate button) and `nbgrader autograde` alike.
 c.Execute.extra_arguments = [
-    "--InteractiveShellApp.exec_lines=__import__('gdcourse.grading.kernel_start')",
+    "--InteractiveShellApp.exec_lines=__import__('gdcourse.checks.kernel_start')",
 ]
 
 # Students see their answer cells with this stub until they write their own code.

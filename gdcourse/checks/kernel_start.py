@@ -1,11 +1,12 @@
-"""Imported into every kernel that nbgrader starts to validate or autograde (see nbgrader_config.py).
+"""Imported into every kernel that nbgrader starts to validate or autograde (nbgrader_config.py,
+the course's and the student edition's).
 
 Warnings never fail a test. nbgrader scores a test cell 0 when it writes anything to stderr, even
 if every assertion passed; torch and matplotlib report harmless warnings on stderr. Here Python
 warnings are shown on stdout instead: still visible in the feedback, never a failure.
 
-Nothing here defends the grading: verdicts are decided outside the kernel
-(gdcourse.grading.verdicts), so nothing a kernel does to itself can change them.
+Nothing here defends the grading: verdicts are decided outside the kernel (docs/GRADING.md), so
+nothing a kernel does to itself can change them.
 """
 import sys
 import warnings
