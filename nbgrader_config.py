@@ -23,7 +23,7 @@ c.CourseDirectory.course_id = "gradient-descent-pytorch"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 
 # The gradebook is SQLite in the course folder (gradebook.db) unless GDCOURSE_DB_URL names another
-# database, e.g. postgresql://grader@dbhost/gradient_descent for several graders at once.
+# database, e.g. postgresql+psycopg://grader@dbhost/gradient_descent for several graders at once.
 if os.environ.get("GDCOURSE_DB_URL"):
     c.CourseDirectory.db_url = os.environ["GDCOURSE_DB_URL"]
 

@@ -3,11 +3,15 @@
 # root, or with sudo); elsewhere this says what to do. Run by `make setup`, only for what is missing.
 #   bubblewrap (`bwrap`)  the sandbox `nbgrader autograde` runs students' code in
 #   chromium              the browser the browser tests drive (through Playwright)
+#   postgresql            a PostgreSQL server, which the tests start on a free port to grade into
+#                         (a class with several graders keeps its gradebook on PostgreSQL)
 set -euo pipefail
 
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
+  || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then
@@ -25,4 +29,6 @@ Note: ${missing[*]} not installed, and this system has no apt-get.
   or see "Grading untrusted submissions" in the README (macOS and Windows).
 - chromium: only the browser tests need it. Install Chromium and set GDCOURSE_CHROMIUM to its
   path if it is not on PATH as \`chromium\`.
+- postgresql: only the gradebook test needs it (initdb and pg_ctl on PATH, or under
+  /usr/lib/postgresql/VERSION/bin).
 MSG
