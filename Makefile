@@ -1,7 +1,7 @@
 # The course's commands. Each target sets up what it needs first (idempotent, quick when done).
 #   make example   set up, then grade the bundled example class and print the grade table
 #   make test      set up, then run the whole test suite
-#   make lab       set up, then open JupyterLab on the course (students)
+#   make lab       set up, then open JupyterLab on the student edition (students)
 #   make formgrader set up, then open nbgrader's formgrader on the course (instructors)
 #   make screenshots set up, then remake the README's screenshots with the browser tests
 #   make student-edition DEST=folder   write the student edition (what students get) into folder

@@ -1,7 +1,7 @@
 """A student in JupyterLab, in a real browser: from the start page to an assignment, answered,
-run and validated; and a lecture run to its animation. JupyterLab runs on a fresh clone of the
-course, started by the command behind `make lab`; Validate is nbgrader's own button, validating
-with the course's configuration."""
+run and validated; and a lecture run to its animation. JupyterLab runs on the student edition of
+a fresh clone of the course, started by the command behind `make lab`; Validate is nbgrader's own
+button, validating with the edition's configuration."""
 from pathlib import Path
 
 import nbformat
@@ -31,6 +31,15 @@ def student_lab(tmp_path_factory):
     course = fresh_clone(folder / "course")
     with running_jupyterlab(course, folder / "jupyterlab") as lab:
         yield lab
+
+
+def test_the_student_sees_the_student_edition_only(student_lab):
+    """`make lab` serves the student edition: no source/, no catalog, no grading set-up."""
+    top = {item["name"] for item in student_lab.api("api/contents")["content"]}
+    assert {"START.ipynb", "notebooks", "release"} <= top, top
+    assert not top & {"source", "catalog", "tests", "nbgrader_config.py.orig"}, top
+    package = {item["name"] for item in student_lab.api("api/contents/gdcourse")["content"]}
+    assert "grading" not in package and "course" not in package, package
 
 
 def answers(course, entry_id):

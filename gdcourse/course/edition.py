@@ -20,23 +20,34 @@ PACKAGE_PARTS = ["checks", "lecture"]
 INSTRUCTOR_ONLY = {"pytest", "pytest-xdist", "execnet", "playwright", "greenlet", "iniconfig",
                    "pluggy", "PyYAML"}
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+WORK = {"notebooks", "release"}  # where students write: kept when an edition is refreshed
 
 
-def write_edition(course_root, destination):
-    """Write the student edition of `course_root` into `destination` (made anew); returns it."""
+def _copy_if_new(source, target):
+    if not Path(target).exists():
+        shutil.copy2(source, target)
+
+
+def write_edition(course_root, destination, keep_work=False):
+    """Write the student edition of `course_root` into `destination` (made anew); returns it.
+    With `keep_work`, notebooks already in the edition's notebooks/ and release/ are kept: a
+    student's work survives a refresh."""
     course_root, destination = Path(course_root), Path(destination)
     if destination.exists():
         if any(destination.iterdir()) and not (destination / "START.ipynb").exists():
             raise SystemExit(f"{destination} is not empty and is not a student edition: "
                              f"choose an empty folder.")
         for child in destination.iterdir():
-            if child.name != ".git":  # a published edition keeps its history
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+            if child.name == ".git" or (keep_work and child.name in WORK):
+                continue  # a published edition keeps its history, a student their work
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
     destination.mkdir(parents=True, exist_ok=True)
     for name in COPIED:
         source = course_root / name
         if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=IGNORED)
+            copy = _copy_if_new if keep_work and name in WORK else shutil.copy2
+            shutil.copytree(source, destination / name, ignore=IGNORED, dirs_exist_ok=True,
+                            copy_function=copy)
         else:
             shutil.copy2(source, destination / name)
     package = destination / "gdcourse"

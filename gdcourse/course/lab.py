@@ -1,10 +1,12 @@
 """Open JupyterLab on the course: `make lab` (students) and `make formgrader` (instructors).
 
-    python -m gdcourse.lab [--formgrader] [--course FOLDER] [any `jupyter lab` option ...]
+    python -m gdcourse.course.lab [--formgrader] [--course FOLDER] [any `jupyter lab` option ...]
 
-JupyterLab starts in the course folder (default: the current folder), so that nbgrader's Validate button and formgrader read the
-course's nbgrader_config.py. Students land on START.ipynb, whose links open each lecture and
-assignment; instructors land on formgrader.
+Students get the student edition (gdcourse.course.edition), written to .student-edition/ in the
+course folder and refreshed each time (the notebooks they worked on are kept): JupyterLab starts
+there, on START.ipynb, whose links open each lecture and assignment, and the Validate button
+reads the edition's nbgrader_config.py; source/ and the catalog are not in sight. Instructors land
+on formgrader, in the course folder, with the course's nbgrader_config.py.
 
 lab-settings/overrides.json holds the course's JupyterLab defaults (users can still change them):
 notebooks use the "defer" windowing mode, because with JupyterLab 4's default
@@ -16,7 +18,10 @@ import os
 import sys
 from pathlib import Path
 
+from .edition import write_edition
+
 START_PAGE = "START.ipynb"
+EDITION = ".student-edition"  # where `make lab` writes the student edition it opens
 
 
 def lab_command(course, formgrader=False, extra=()):
@@ -36,8 +41,13 @@ def main():
     parser.add_argument("--formgrader", action="store_true", help="open formgrader (instructors)")
     parser.add_argument("--course", default=".", help="the course folder (default: here)")
     known, extra = parser.parse_known_args()
-    command = lab_command(known.course, formgrader=known.formgrader, extra=extra)
-    os.chdir(known.course)
+    folder = Path(known.course).resolve()
+    if not known.formgrader:
+        # Students see the student edition, never source/ or the catalog: refreshed from the
+        # course each time, keeping the notebooks they worked on.
+        folder = write_edition(folder, folder / EDITION, keep_work=True)
+    command = lab_command(folder, formgrader=known.formgrader, extra=extra)
+    os.chdir(folder)
     os.execv(command[0], command)
 
 
