@@ -37,7 +37,7 @@ def test_the_student_sees_the_student_edition_only(student_lab):
     """`make lab` serves the student edition: no source/, no catalog, no grading set-up."""
     top = {item["name"] for item in student_lab.api("api/contents")["content"]}
     assert {"START.ipynb", "notebooks", "release"} <= top, top
-    assert not top & {"source", "catalog", "tests", "nbgrader_config.py.orig"}, top
+    assert not top & {"source", "catalog", "tests", "autograded"}, top
     package = {item["name"] for item in student_lab.api("api/contents/gdcourse")["content"]}
     assert "grading" not in package and "course" not in package, package
 
