@@ -6,6 +6,8 @@ one loss out of k, the descent with 2θ by hand), from the gradients of the lect
 the course states (θ·θ and Σᵢ θᵢ²: 2θ), named by the case's loss, or from the trusted run's
 auxiliary values (the solution's gradient at θ = 1, of the first or the last loss alone).
 """
+import math
+
 from . import Fail
 from .common import aux_value, expected_value, items, returned, show, tensor
 
@@ -95,10 +97,16 @@ SHARED = ("nn.Parameter(initial_theta) does not copy: the Parameter shares initi
 DESCENT_TRACKING = ("The descent switched on gradient tracking on the caller's tensor. Work on a "
                     "Parameter of your own, nn.Parameter(initial_theta.clone()).")
 
-# The gradients the course states, of the lecture's losses and of the visible tests' simplest
-# ones, entry by entry: the counterparts of known mistakes in a student's own run, where the
-# trusted run's auxiliary values are not there.
-PUBLIC_GRADIENTS = {"θ·θ": lambda x: 2 * x, "Σᵢ θᵢ²": lambda x: 2 * x, "3θ": lambda x: 3.0}
+# The gradients of the losses students see (the lecture's and the visible tests'), entry by
+# entry: the counterparts of known mistakes in a student's own run, where the trusted run's
+# auxiliary values are not there, and of the "never zeroed" descent.
+PUBLIC_GRADIENTS = {
+    "θ·θ": lambda x: 2 * x, "Σᵢ θᵢ²": lambda x: 2 * x, "3θ": lambda x: 3.0,
+    "(θ − 3)² + sin θ": lambda x: 2 * (x - 3) + math.cos(x),
+    "Σᵢ sin θᵢ + θᵢ³": lambda x: math.cos(x) + 3 * x ** 2,
+    "exp(θ·θ + 5)": lambda x: 2 * x * math.exp(x * x + 5),
+    "Σᵢⱼ (θᵢⱼ − 1)⁴": lambda x: 4 * (x - 1) ** 3,
+}
 
 
 def _public(loss, values):
