@@ -15,7 +15,6 @@ Stock nbgrader shows each test cell whole in the feedback, hidden tests included
 
 The autograded notebook keeps everything, for the instructor in formgrader.
 """
-import builtins
 import re
 
 from nbformat.v4 import new_markdown_cell
@@ -24,8 +23,8 @@ from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 from ..checks.judges import DETAILS
 from .feedback_summary import results_cell
 from .notebook_cells import is_test_cell
-from .structure import METADATA_KEY
-from .verdicts import JUDGED
+from .flags import METADATA_KEY
+from .verdicts import BUILTIN_ERRORS, JUDGED
 
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -33,7 +32,6 @@ WITHHELD = "[withheld: hidden test code]"
 # Lines of hidden code this long or longer are withheld wherever they appear; shorter ones (an
 # `else:`, a `with torch.no_grad():`) are common words of hints too.
 MIN_SECRET = 24
-BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith(("Error", "Exception", "Exit"))}
 
 
 def visible_part(source):

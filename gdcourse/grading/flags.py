@@ -10,7 +10,8 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .notebook_cells import grade_id, is_answer_cell
-from .structure import METADATA_KEY
+
+METADATA_KEY = "gdcourse"  # the notebook metadata where grading keeps its report
 
 FLAG = "⚑"
 
@@ -19,10 +20,10 @@ def report_of(nb):
     return nb.metadata.get(METADATA_KEY, {})
 
 
-def add_tampering(nb, sentence):
-    """Add a sentence to the notebook's report (used by steps that run after the rebuild)."""
+def add_tampering(nb, *sentences):
+    """Add sentences to the notebook's report, which RecordFlags turns into a flag."""
     report = dict(nb.metadata.get(METADATA_KEY, {}))
-    report["tampering"] = [*report.get("tampering", []), sentence]
+    report["tampering"] = [*report.get("tampering", []), *sentences]
     nb.metadata[METADATA_KEY] = report
 
 

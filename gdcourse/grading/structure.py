@@ -20,9 +20,9 @@ import nbformat
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .flags import METADATA_KEY, add_tampering
 from .notebook_cells import grade_id, is_answer_cell, nbgrader_meta
 
-METADATA_KEY = "gdcourse"
 CHECKED_FIELDS = ("grade", "solution", "locked", "points", "task")
 
 
@@ -114,12 +114,6 @@ def restore_metadata(template, submission):
                 cell.metadata.nbgrader.pop(field, None)
 
 
-def add_report(nb, sentences):
-    report = dict(nb.metadata.get(METADATA_KEY, {}))
-    report["tampering"] = [*report.get("tampering", []), *sentences]
-    nb.metadata[METADATA_KEY] = report
-
-
 class CheckStructure(NbGraderPreprocessor):
     """Sanitize step of `nbgrader autograde`, before nbgrader's OverwriteCells: see above."""
 
@@ -128,7 +122,7 @@ class CheckStructure(NbGraderPreprocessor):
         nb.metadata.pop(METADATA_KEY, None)  # the grader's own report; never the submission's
         unreadable = resources.get("gdcourse_unreadable")
         if unreadable:
-            add_report(nb, [unreadable])
+            add_tampering(nb, unreadable)
             return nb, resources
         path = release_notebook_path(self.config, info["assignment"], info["notebook"])
         if not path.is_file():
@@ -139,5 +133,5 @@ class CheckStructure(NbGraderPreprocessor):
             self.log.warning("%s/%s: %s", info["student"], info["notebook"], sentence)
         restore_missing(template, nb)
         restore_metadata(template, nb)
-        add_report(nb, changes)
+        add_tampering(nb, *changes)
         return nb, resources
