@@ -3,6 +3,7 @@
 #   make test      set up, then run the whole test suite
 #   make lab       set up, then open JupyterLab on the student edition (students)
 #   make formgrader set up, then open nbgrader's formgrader on the course (instructors)
+#   make hub       set up, then run the course's JupyterHub for a class on this server (as root)
 #   make screenshots set up, then remake the README's screenshots with the browser tests
 #   make student-edition DEST=folder   write the student edition (what students get) into folder
 
@@ -12,11 +13,14 @@ BIN := $(VENV)/bin
 # nbgrader runs helper commands (alembic, jupyter) by name: they must come from the venv.
 export PATH := $(abspath $(BIN)):$(PATH)
 STAMP := $(VENV)/.installed
+# JupyterHub's proxy (configurable-http-proxy, from npm, pinned in hub/package-lock.json), kept
+# in the virtual environment's folder with everything else the course installs.
+PROXY := $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
 
-.PHONY: setup system-packages example test lab formgrader screenshots release clean-grading student-edition
+.PHONY: setup system-packages example test lab formgrader hub screenshots release clean-grading student-edition
 
-setup: $(STAMP) system-packages
+setup: $(STAMP) system-packages $(PROXY)
 
 # bubblewrap, the sandbox autograde runs students' code in, and chromium, the browser the browser
 # tests drive (apt-get on Debian/Ubuntu).
@@ -30,6 +34,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+$(PROXY): hub/package.json hub/package-lock.json | $(STAMP) system-packages
+	mkdir -p $(VENV)/hub-proxy
+	cp hub/package.json hub/package-lock.json $(VENV)/hub-proxy/
+	cd $(VENV)/hub-proxy && npm ci --no-audit --no-fund --loglevel=error
+
 example: setup
 	$(BIN)/python -m gdcourse.course.example_class
 
@@ -41,6 +50,12 @@ lab: setup
 
 formgrader: setup
 	$(BIN)/python -m gdcourse.course.lab --formgrader
+
+# A class on this server: hub/jupyterhub_config.py (docs/CLASS.md). Students' servers run from
+# the virtual environment, so for a class it lives outside the course folder:
+#   make hub VENV=/srv/gradient-descent-pytorch/venv
+hub: setup
+	$(BIN)/jupyterhub -f hub/jupyterhub_config.py
 
 # The browser tests save their screenshots in docs/screenshots/ (commit them).
 screenshots: setup

@@ -5,6 +5,7 @@
 #   chromium              the browser the browser tests drive (through Playwright)
 #   postgresql            a PostgreSQL server, which the tests start on a free port to grade into
 #                         (a class with several graders keeps its gradebook on PostgreSQL)
+#   nodejs, npm           npm installs JupyterHub's proxy (configurable-http-proxy) for the hub
 set -euo pipefail
 
 missing=()
@@ -12,6 +13,7 @@ command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
   || missing+=(postgresql)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then
@@ -31,4 +33,5 @@ Note: ${missing[*]} not installed, and this system has no apt-get.
   path if it is not on PATH as \`chromium\`.
 - postgresql: only the gradebook test needs it (initdb and pg_ctl on PATH, or under
   /usr/lib/postgresql/VERSION/bin).
+- nodejs and npm: only JupyterHub (make hub, and its test) needs them, for its proxy.
 MSG

@@ -46,10 +46,16 @@ def chromium_browser():
             browser.close()
 
 
-@contextmanager
-def new_page(browser):
+def new_context(browser):
+    """A browser context (its own cookies: one user) whose pages reach local addresses only."""
     context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
     context.route(lambda url: not LOCAL.match(url), lambda route: route.abort())
+    return context
+
+
+@contextmanager
+def new_page(browser):
+    context = new_context(browser)
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
@@ -134,3 +140,27 @@ def scroll_to(page, element, top=120):
         page.mouse.wheel(0, max(-600, min(600, offset)))
         page.wait_for_timeout(50)
     raise AssertionError("could not scroll to the element")
+
+
+# --- formgrader --------------------------------------------------------------------------------
+
+def grade_by_hand(page, assignment, student, grade_id, points, comment):
+    """From any formgrader page: Manual Grading → the assignment → its notebook (named as the
+    assignment) → the student's submission; give the cell `grade_id` its points and a comment,
+    saved as the grader leaves each field."""
+    page.get_by_role("link", name="Manual Grading").click()
+    page.get_by_role("link", name=assignment).click()
+    page.get_by_role("link", name=assignment).click()
+    page.get_by_role("button", name="Show All Names").click()
+    page.locator("tr", has_text=student).get_by_role("link").first.click()
+    score = page.locator(f"input.score#{grade_id}")
+    score.scroll_into_view_if_needed()
+    with page.expect_response(lambda r: "/api/grade/" in r.url and r.request.method == "PUT"
+                              and r.ok):
+        score.fill(str(points))
+        score.press("Tab")
+    box = page.locator(f"textarea#{grade_id}-comment")
+    with page.expect_response(lambda r: "/api/comment/" in r.url and r.request.method == "PUT"
+                              and r.ok):
+        box.fill(comment)
+        box.press("Tab")

@@ -59,16 +59,8 @@ def _wait_until_up(lab, process, timeout):
     raise RuntimeError(f"jupyter lab did not answer in {timeout} s:\n{lab.log_text()[-3000:]}")
 
 
-# JupyterLab would ask, in a pop-up over the notebook, whether to fetch Jupyter's news.
-QUIET_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-                  {"fetchNews": "false", "checkForUpdates": False}}
-
-
 def _own_settings(folder):
-    for name, values in QUIET_SETTINGS.items():
-        path = folder / "settings" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
+    """Settings and workspaces of the test's own (the course's defaults, lab-settings/, apply)."""
     return {"JUPYTERLAB_SETTINGS_DIR": str(folder / "settings"),
             "JUPYTERLAB_WORKSPACES_DIR": str(folder / "workspaces")}
 

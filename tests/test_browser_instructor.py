@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from browser import save_screenshot
+from browser import grade_by_hand, save_screenshot
 from course import results_table
 from gdcourse.course.catalog import assignment_names, example_class
 from gdcourse.course.grade_table import read_grades
@@ -52,25 +52,9 @@ def test_instructor_grades_a_written_answer_in_formgrader(example_class_run, pag
             assert f"{picks[ASSIGNMENT].score:g} / 10" in row, (student, row)
         assert STUDENT_NAME in page.inner_text("table.dataTable")  # names from the student list
 
-        # Manual Grading → the assignment → its notebook → the student's submission.
-        page.get_by_role("link", name="Manual Grading").click()
-        page.get_by_role("link", name=ASSIGNMENT).click()
-        page.get_by_role("link", name=ASSIGNMENT).click()
-        page.get_by_role("button", name="Show All Names").click()
-        page.locator("tr", has_text=STUDENT).get_by_role("link").first.click()
-
-        # The written answer: 2 points and a comment, saved as the grader leaves each field.
-        score = page.locator(f"input.score#{WRITTEN_ANSWER}")
-        score.scroll_into_view_if_needed()
-        with page.expect_response(lambda r: "/api/grade/" in r.url and r.request.method == "PUT"
-                                  and r.ok):
-            score.fill("2")
-            score.press("Tab")
-        comment = page.locator(f"textarea#{WRITTEN_ANSWER}-comment")
-        with page.expect_response(lambda r: "/api/comment/" in r.url and r.request.method == "PUT"
-                                  and r.ok):
-            comment.fill(COMMENT)
-            comment.press("Tab")
+        # Manual Grading → the assignment → its notebook → the student's submission: the written
+        # answer gets 2 points and a comment.
+        grade_by_hand(page, ASSIGNMENT, STUDENT, WRITTEN_ANSWER, 2, COMMENT)
         page.locator(f"#{WRITTEN_ANSWER}-comment").evaluate(
             "e => e.closest('.nbgrader_cell').scrollIntoView({block: 'center'})")
         save_screenshot(page, "formgrader.png", tmp_path)

@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 COPIED = ["START.ipynb", "notebooks", "release", "lab-settings"]
 PACKAGE_PARTS = ["checks", "lecture"]
-# The course's pins that only instructors need: tests, browser tests, the catalog's YAML.
-INSTRUCTOR_ONLY = {"pytest", "pytest-xdist", "execnet", "playwright", "greenlet", "iniconfig",
-                   "pluggy", "PyYAML"}
+# In requirements.txt, the pins after this line are for instructors only (tests, the catalog's
+# YAML, PostgreSQL, JupyterHub).
+INSTRUCTORS_ONLY = "# ---- instructors only"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 WORK = {"notebooks", "release"}  # where students write: kept when an edition is refreshed
 
@@ -65,8 +65,9 @@ def student_requirements(course_root):
     """The course's pinned requirements without what only instructors need."""
     lines = ["# Everything the lectures and the assignments need, pinned. torch 2.13.0 is the CPU build."]
     for line in (Path(course_root) / "requirements.txt").read_text().splitlines():
-        name = line.split("==")[0].strip()
-        if "==" in line and not line.startswith("#") and name not in INSTRUCTOR_ONLY:
+        if line.startswith(INSTRUCTORS_ONLY):
+            break
+        if "==" in line and not line.startswith("#"):
             lines.append(line.strip())
     return "\n".join(lines) + "\n"
 
