@@ -41,9 +41,16 @@ def press_and_confirm(page, row, icon, message):
 
 
 def assignments_tab(page):
-    """Nbgrader → Assignment List, with the lists refreshed from the exchange."""
-    menu(page, "Nbgrader", "Assignment List")
+    """The Assignments tab in front (Nbgrader → Assignment List opens it the first time), with
+    its lists refreshed from the exchange."""
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Assignments")
+    if tab.count():
+        tab.click()
+    else:
+        menu(page, "Nbgrader", "Assignment List")
     page.locator("#released_assignments_list").wait_for()
+    with page.expect_response(lambda r: "/assignments" in r.url and r.ok):
+        page.locator("#refresh_assignments_list").click()
     return page
 
 
@@ -143,8 +150,6 @@ def test_a_class_on_jupyterhub(browser, tmp_path):
                               f"Successfully released feedback of '{ASSIGNMENT}'")
 
             # The student fetches the feedback and opens it.
-            student.reload()
-            student.locator(".jp-LabShell").wait_for()
             assignments_tab(student)
             submitted = student.locator("#submitted_assignments_list .list_item", has_text=ASSIGNMENT)
             submitted.get_by_role("button", name="Fetch Feedback").click()

@@ -27,7 +27,7 @@ def run(cells, tmp_path, **settings):
     nb = new_notebook(cells=[new_code_cell(source) for source in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     folder = tmp_path / "notebook"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     SafeExecute(config=config).preprocess(nb, {"metadata": {"path": str(folder)}})
     return nb.cells
 
@@ -169,3 +169,40 @@ def test_a_course_and_venv_under_tmp_stay_visible(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "prefix", str(venv))
     cells = run(["import sys\nprint(sys.executable)"], tmp_path)
     assert str(venv) in text(cells[0]), text(cells[0])
+
+
+# --- Warm kernels: forked from one fork server, each isolated from the others -------------------
+
+def test_kernels_are_forked_warm_from_one_server(tmp_path):
+    first = run(["import sys, os\nprint('torch' in sys.modules, os.getpid())"], tmp_path)
+    second = run(["import sys, os\nprint('torch' in sys.modules, os.getpid())"], tmp_path)
+    # torch was imported before the student's first line; each kernel is process 2 of its own
+    # namespace (process 1 makes its sandbox and ends it).
+    assert text(first[0]).split() == ["True", "2"] and text(second[0]).split() == ["True", "2"]
+
+
+def test_a_kernel_leaves_nothing_for_the_next(tmp_path):
+    """One student's kernel writes everywhere it can and leaves a process running; the next
+    kernel, forked from the same server, finds none of it."""
+    leave = ("import os, subprocess\n"
+             "for path in ('/tmp/left', '/dev/shm/left', 'left-in-folder'):\n"
+             "    open(path, 'w').write('secret')\n"
+             "subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+             "print('left')")
+    assert text(run([leave], tmp_path / "a")[0]).strip() == "left"
+    look = ("import os\n"
+            "print(sorted(p for p in os.listdir('/proc') if p.isdigit()))\n"
+            "print([p for p in ('/tmp/left', '/dev/shm/left', 'left-in-folder') if os.path.exists(p)])")
+    seen = text(run([look], tmp_path / "b")[0]).splitlines()
+    assert seen == ["['1', '2']", "[]"], seen  # its own process 1 and itself, nothing left over
+
+
+def test_a_kernel_cannot_write_outside_its_folder_and_tmp(tmp_path):
+    cells = run(["import os\n"
+                 "for path in ('/run/gdcourse/x', '/opt/gdcourse/x', '/x'):\n"
+                 "    try:\n"
+                 "        open(path, 'w')\n"
+                 "        print('wrote', path)\n"
+                 "    except OSError as error:\n"
+                 "        print('refused', path)"], tmp_path)
+    assert "wrote" not in text(cells[0]), text(cells[0])

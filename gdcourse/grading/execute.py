@@ -25,6 +25,7 @@ from jupyter_client.manager import AsyncKernelManager
 from ..checks.runtime import MIME, MODE_VARIABLE
 from .flags import add_tampering
 from .sandbox import SandboxedKernelManager, SandboxLimits, unavailable_reason
+from .warm_kernels import WarmKernelManager
 
 
 class SandboxRefused(RuntimeError):
@@ -69,7 +70,9 @@ class SafeExecute(Execute):
 
     def __init__(self, *args, **kwargs):
         # nbgrader's Execute.__init__ sets its own default kernel manager: ours must come first.
-        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        kwargs.setdefault("kernel_manager_class", WarmKernelManager)
+        # A graded kernel's state is thrown away: kill it at the end instead of asking it to stop.
+        kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(*args, **kwargs)
 
     @default("error_on_timeout")

@@ -103,6 +103,82 @@ def copy_folder(source, destination, limit_mb=WORKING_COPY_MB):
             shutil.copyfile(path, os.path.join(target, name))
 
 
+# When the grader is root: no user namespace (one would map uid 0 alone, leaving no other user to
+# become), and just what it takes to drop root; setuid() then clears every capability. bwrap
+# always sets no_new_privs: setuid programs cannot regain root.
+ROOT_NAMESPACES = ["--unshare-ipc", "--unshare-net", "--unshare-pid", "--unshare-uts",
+                   "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+
+
+def give_to_kernel_user(sandbox_dir, connection_file, uid):
+    """The kernel will run as `uid`: it must read its connection file, make its sockets, and
+    write in the private copy of the notebook's folder."""
+    for path in (sandbox_dir, connection_file):
+        os.chown(path, uid, uid)
+    for folder, _, files in os.walk(os.path.join(sandbox_dir, "work")):
+        for path in [folder, *(os.path.join(folder, f) for f in files)]:
+            os.chown(path, uid, uid)
+
+
+def python_folders(python):
+    """The folders a kernel's Python needs: its installation, the venv, the interpreter's own."""
+    return sorted({sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(python))})
+
+
+def filesystem(python_homes, sandbox_dir, scratch_mb, working_dir=None):
+    """bwrap's arguments for what a sandbox sees: the system and `python_homes` read-only, this
+    package at PACKAGE_MOUNT with the judges hidden, a private /tmp of `scratch_mb` MiB,
+    `sandbox_dir` read-write, and the private copy of the notebook's folder (`sandbox_dir`/work)
+    at `working_dir`."""
+    mounts = _read_only_system()
+    made = set()
+    work = [working_dir] if working_dir else []
+    # The working copy first: a venv or package below it (a course under /tmp) goes on top.
+    for folder in [*work, *python_homes, f"{PACKAGE_MOUNT}/gdcourse", sandbox_dir]:
+        if any(folder.startswith(system + "/") for system in SYSTEM_FOLDERS):
+            continue
+        # bwrap would make the empty parent folders 0700, which the kernel's user cannot pass.
+        for parent in reversed(Path(folder).parents[:-1]):
+            if parent not in made and str(parent) != "/tmp":  # /tmp is the tmpfs, mode 1777
+                made.add(parent)
+                mounts += ["--perms", "0755", "--dir", str(parent)]
+        if folder == f"{PACKAGE_MOUNT}/gdcourse":
+            # The package this grader loaded, wherever the venv would find another copy: the
+            # kernel imports the same code (PYTHONPATH below comes before site-packages).
+            mounts += ["--ro-bind", str(PACKAGE_DIR), folder]
+            for hidden in HIDDEN_FROM_KERNELS:
+                mounts += ["--perms", "0555", "--tmpfs", f"{folder}/{hidden}"]
+        elif folder == working_dir:
+            mounts += ["--bind", os.path.join(sandbox_dir, "work"), folder]
+        elif folder != sandbox_dir:
+            mounts += ["--ro-bind", folder, folder]
+    return [
+        # The private /tmp first: mounts below it (a course or venv under /tmp) go on top of it.
+        "--perms", "1777", "--size", str(scratch_mb * 1024 * 1024), "--tmpfs", "/tmp",
+        *mounts,
+        "--proc", "/proc", "--dev", "/dev",
+        "--bind", sandbox_dir, sandbox_dir,
+    ]
+
+
+def environment(python, checks_mode):
+    """bwrap's arguments for a sandbox's environment: none of the grader's variables."""
+    return [
+        "--clearenv",
+        "--setenv", "HOME", "/tmp",
+        "--setenv", "PATH", f"{os.path.dirname(python)}:/usr/bin:/bin",
+        "--setenv", "LANG", "C.UTF-8",
+        "--setenv", "PYTHONPATH", PACKAGE_MOUNT,
+        # The grader's pid means nothing in the kernel's pid namespace; 1 tells ipykernel not
+        # to watch its parent (bwrap --die-with-parent does that) nor print a console banner.
+        "--setenv", "JPY_PARENT_PID", "1",
+        "--setenv", "MPLBACKEND", "module://matplotlib_inline.backend_inline",
+        "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib",
+        "--setenv", "NBGRADER_EXECUTION", os.environ.get("NBGRADER_EXECUTION", "autograde"),
+        "--setenv", MODE_VARIABLE, checks_mode,
+    ]
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel runs inside bubblewrap, with resource limits."""
 
@@ -132,65 +208,19 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.kernel_spec.interrupt_mode = "message"
         uid = sandbox_launcher.sandbox_uid(os.getpid())
         if os.getuid() == 0:
-            # The kernel will run as `uid`: it must read its connection file and make its sockets.
-            for path in (self.sandbox_dir, self.connection_file):
-                os.chown(path, uid, uid)
-            for folder, _, files in os.walk(os.path.join(self.sandbox_dir, "work")):
-                for path in [folder, *(os.path.join(folder, f) for f in files)]:
-                    os.chown(path, uid, uid)
+            give_to_kernel_user(self.sandbox_dir, self.connection_file, uid)
             processes = self.limits.processes
-            # Root needs no user namespace (one would map uid 0 alone, leaving no other user to
-            # become) and keeps just what the launcher needs to drop root; setuid() then clears every
-            # capability. bwrap always sets no_new_privs: setuid programs cannot regain root.
-            namespaces = ["--unshare-ipc", "--unshare-net", "--unshare-pid", "--unshare-uts",
-                          "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+            namespaces = ROOT_NAMESPACES
         else:
             namespaces = ["--unshare-all"]
             processes = _tasks_of_user(os.getuid()) + self.limits.processes
-        python_homes = sorted({sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(kernel_cmd[0]))})
-        mounts = _read_only_system()
-        made = set()
-        work = [self.working_dir] if self.working_dir else []
-        # The working copy first: a venv or package below it (a course under /tmp) goes on top.
-        for folder in [*work, *python_homes, f"{PACKAGE_MOUNT}/gdcourse", self.sandbox_dir]:
-            if any(folder.startswith(system + "/") for system in SYSTEM_FOLDERS):
-                continue
-            # bwrap would make the empty parent folders 0700, which the kernel's user cannot pass.
-            for parent in reversed(Path(folder).parents[:-1]):
-                if parent not in made and str(parent) != "/tmp":  # /tmp is the tmpfs, mode 1777
-                    made.add(parent)
-                    mounts += ["--perms", "0755", "--dir", str(parent)]
-            if folder == f"{PACKAGE_MOUNT}/gdcourse":
-                # The package this grader loaded, wherever the venv would find another copy: the
-                # kernel imports the same code (PYTHONPATH below comes before site-packages).
-                mounts += ["--ro-bind", str(PACKAGE_DIR), folder]
-                for hidden in HIDDEN_FROM_KERNELS:
-                    mounts += ["--perms", "0555", "--tmpfs", f"{folder}/{hidden}"]
-            elif folder == self.working_dir:
-                mounts += ["--bind", os.path.join(self.sandbox_dir, "work"), folder]
-            elif folder != self.sandbox_dir:
-                mounts += ["--ro-bind", folder, folder]
+        python_homes = python_folders(kernel_cmd[0])
         limits = self.limits
         return [
             BWRAP, *namespaces, "--die-with-parent", "--new-session",
-            # The private /tmp first: mounts below it (a course or venv under /tmp) go on top of it.
-            "--perms", "1777", "--size", str(limits.scratch_mb * 1024 * 1024), "--tmpfs", "/tmp",
-            *mounts,
-            "--proc", "/proc", "--dev", "/dev",
-            "--bind", self.sandbox_dir, self.sandbox_dir,
+            *filesystem(python_homes, self.sandbox_dir, limits.scratch_mb, self.working_dir),
             "--chdir", self.working_dir or "/tmp",
-            "--clearenv",
-            "--setenv", "HOME", "/tmp",
-            "--setenv", "PATH", f"{os.path.dirname(kernel_cmd[0])}:/usr/bin:/bin",
-            "--setenv", "LANG", "C.UTF-8",
-            "--setenv", "PYTHONPATH", PACKAGE_MOUNT,
-            # The grader's pid means nothing in the kernel's pid namespace; 1 tells ipykernel not
-            # to watch its parent (bwrap --die-with-parent does that) nor print a console banner.
-            "--setenv", "JPY_PARENT_PID", "1",
-            "--setenv", "MPLBACKEND", "module://matplotlib_inline.backend_inline",
-            "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib",
-            "--setenv", "NBGRADER_EXECUTION", os.environ.get("NBGRADER_EXECUTION", "autograde"),
-            "--setenv", MODE_VARIABLE, self.checks_mode,
+            *environment(kernel_cmd[0], self.checks_mode),
             "--",
             sys.executable, "-m", "gdcourse.grading.sandbox_launcher",
             "--cpu-seconds", str(limits.cpu_seconds), "--memory-mb", str(limits.memory_mb),

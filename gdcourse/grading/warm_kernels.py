@@ -1,0 +1,284 @@
+"""Warm sandboxed kernels: each grading process starts one fork server in the bubblewrap sandbox
+(gdcourse.grading.zygote), which has imported ipykernel, torch and matplotlib once; every
+notebook's kernel is forked from it, in namespaces of its own, instead of starting Python and
+importing torch again (seconds per notebook).
+
+WarmKernelManager is the kernel manager SafeExecute uses; it falls back to a kernel started on
+its own (SandboxedKernelManager) for a kernel that is not this Python's ipykernel.
+"""
+import asyncio
+import atexit
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from queue import Empty
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.provisioning import LocalProvisioner
+from traitlets import Bool, List, Unicode
+from traitlets.config import Configurable
+
+from ..checks.runtime import MODE_VARIABLE
+from .sandbox import (BWRAP, PACKAGE_MOUNT, ROOT_NAMESPACES, SandboxedKernelManager, _tasks_of_user,
+                      environment, filesystem, give_to_kernel_user, python_folders)
+from . import sandbox_launcher
+
+
+class WarmKernels(Configurable):
+    """Set in nbgrader_config.py as c.WarmKernels.*."""
+
+    enabled = Bool(True, help="Fork each kernel from a warm fork server (False: start each kernel "
+                              "on its own, seconds slower per notebook).").tag(config=True)
+    preload = List(Unicode(), [
+        "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
+        "IPython.core.completer", "matplotlib_inline.backend_inline", "numpy", "torch",
+        "matplotlib.pyplot", "gdcourse.checks.kernel_start", "gdcourse.checks.runtime",
+    ], help="Modules the fork server imports once, for every kernel it forks.").tag(config=True)
+
+
+class Zygote:
+    """The fork server of this grading process, in its own bubblewrap sandbox."""
+
+    def __init__(self, python, preload, scratch_mb, start_timeout=120):
+        self.python = python
+        self.folder = tempfile.mkdtemp(prefix="gdcourse-zygote-")
+        self.kernels = os.path.join(self.folder, "kernels")
+        self.control = os.path.join(self.folder, "control.sock")
+        os.mkdir(self.kernels)
+        for folder in (self.folder, self.kernels):
+            os.chmod(folder, 0o755)  # kernels of another user pass through to their own folder
+        homes = python_folders(python)
+        if os.getuid() == 0:
+            # Forking a kernel into namespaces of its own takes CAP_SYS_ADMIN; the kernel drops it,
+            # with root, before any student code runs.
+            namespaces = [*ROOT_NAMESPACES, "--cap-add", "CAP_SYS_ADMIN"]
+        else:
+            namespaces = ["--unshare-all", "--cap-add", "ALL"]  # capabilities in its user namespace
+        keep = [home for home in [*homes, PACKAGE_MOUNT] if home.startswith("/tmp/")]
+        command = [
+            BWRAP, *namespaces, "--die-with-parent", "--new-session",
+            *filesystem(homes, self.folder, scratch_mb),
+            "--dir", "/run/gdcourse/old-tmp", "--dir", "/run/gdcourse/kernel",
+            "--chdir", "/tmp", *environment(python, "observe"),
+            "--", python, "-m", "gdcourse.grading.zygote", self.control, self.kernels,
+            *[arg for path in keep for arg in ("--keep", path)],
+            *[arg for module in preload for arg in ("--preload", module)],
+        ]
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + start_timeout
+        while not self._answers():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the warm kernels' fork server exited ({self.process.returncode})")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the warm kernels' fork server did not start in {start_timeout} s")
+            time.sleep(0.05)
+
+    def _answers(self):
+        if not os.path.exists(self.control):
+            return False
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(self.control)
+                return True
+            except OSError:
+                return False
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        subprocess.run(["rm", "-rf", self.folder], check=False)
+
+    def new_kernel_folder(self):
+        return tempfile.mkdtemp(prefix="k", dir=self.kernels)
+
+
+_zygotes = {}
+
+
+def zygote_for(python, settings, scratch_mb):
+    """This process's fork server for `python`, started on first use and stopped at exit."""
+    zygote = _zygotes.get(python)
+    if zygote is None or not zygote.alive():
+        zygote = _zygotes[python] = Zygote(python, settings.preload, scratch_mb)
+        atexit.register(zygote.stop)
+    return zygote
+
+
+class ZygoteProcess:
+    """The Popen-like handle of a forked kernel: the fork server reports its end on the
+    connection; killing it is asking the server."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, control, request):
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._socket.connect(control)
+        self._buffer = b""
+        self._socket.sendall((json.dumps({"start": request}) + "\n").encode())
+        self.pid = self._read(timeout=60)["pid"]
+        self.returncode = None
+
+    def _read(self, timeout):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self._socket], [], [], left)
+            if not ready:
+                return None
+            data = self._socket.recv(65536)
+            if not data:
+                return {"exit": 128 + signal.SIGKILL}  # the fork server itself is gone
+            self._buffer += data
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def poll(self):
+        if self.returncode is None:
+            message = self._read(timeout=0)
+            if message is not None:
+                self.returncode = message["exit"]
+                self._socket.close()
+        return self.returncode
+
+    def wait(self, timeout=None):
+        if self.returncode is None:
+            message = self._read(timeout)
+            if message is None:
+                raise subprocess.TimeoutExpired("warm kernel", timeout)
+            self.returncode = message["exit"]
+            self._socket.close()
+        return self.returncode
+
+    def kill(self):
+        if self.returncode is None:
+            try:
+                self._socket.sendall(b'{"kill": true}\n')
+            except OSError:
+                pass
+
+    terminate = kill
+
+    def send_signal(self, signum):
+        if signum in (signal.SIGKILL, signal.SIGTERM):
+            self.kill()
+        # other signals (SIGINT) do not reach a sandboxed kernel: interrupts go by message
+
+
+class ZygoteProvisioner(LocalProvisioner):
+    """LocalProvisioner for a forked kernel: its end is noticed within milliseconds (the stock one
+    looks every 100 ms)."""
+
+    async def wait(self):
+        if self.process is not None:
+            while self.process.poll() is None:
+                await asyncio.sleep(0.005)
+            self.process = None
+        return 0
+
+
+class FastKernelClient(AsyncKernelClient):
+    """jupyter_client's client, without the 0.2 s it waits after a kernel is ready for IOPub
+    messages nobody reads (nbclient reads only the replies to its own requests)."""
+
+    async def _async_wait_for_ready(self, timeout=None):
+        deadline = time.monotonic() + (60 if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:  # IOPub connected too: the kernel's status messages arrive
+                    await self.iopub_channel.get_msg(timeout=0.02)
+                except Empty:
+                    continue
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} s")
+
+    wait_for_ready = _async_wait_for_ready
+
+
+class WarmKernelManager(SandboxedKernelManager):
+    """A sandboxed kernel forked from this process's warm fork server."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("client_class", "gdcourse.grading.warm_kernels.FastKernelClient")
+        super().__init__(**kwargs)
+        self.warm = WarmKernels(parent=self)
+        self._cold = None
+
+    def _warm_argv(self, kernel_cmd):
+        """The kernel's arguments when kernel_cmd is this Python's ipykernel, else None."""
+        if (len(kernel_cmd) > 3 and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]
+                and os.path.realpath(kernel_cmd[0]) == os.path.realpath(sys.executable)):
+            return kernel_cmd[3:]
+        return None
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.warm.enabled:
+            # The kernel's folder must be where the fork server can see it: under its own folder.
+            zygote = zygote_for(sys.executable, self.warm, self.limits.scratch_mb)
+            os.rmdir(self.sandbox_dir)
+            self.sandbox_dir = zygote.new_kernel_folder()
+            os.chmod(self.sandbox_dir, 0o755)
+            self.ip = os.path.join(self.sandbox_dir, "ipc")
+            self.connection_file = os.path.join(self.sandbox_dir, "connection.json")
+        return await super()._async_pre_start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        plain = super(SandboxedKernelManager, self).format_kernel_cmd(extra_arguments)
+        self._cold = not (self.warm.enabled and self._warm_argv(plain) is not None)
+        if self._cold:
+            return super().format_kernel_cmd(extra_arguments)
+        self.kernel_spec.interrupt_mode = "message"
+        return plain
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if self._cold:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        uid = None
+        processes = self.limits.processes
+        if os.getuid() == 0:
+            uid = sandbox_launcher.sandbox_uid(os.getpid())
+            give_to_kernel_user(self.sandbox_dir, self.connection_file, uid)
+        else:
+            processes += _tasks_of_user(os.getuid())
+        limits = self.limits
+        request = {
+            "argv": self._warm_argv(kernel_cmd),
+            "kernel_dir": self.sandbox_dir,
+            "work": os.path.join(self.sandbox_dir, "work"),
+            "cwd": self.working_dir,
+            "uid": uid,
+            "env": {"NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "autograde"),
+                    MODE_VARIABLE: self.checks_mode},
+            "limits": {"cpu_seconds": limits.cpu_seconds, "memory_mb": limits.memory_mb,
+                       "file_mb": limits.file_mb, "open_files": limits.open_files,
+                       "scratch_mb": limits.scratch_mb, "processes": processes},
+        }
+        zygote = zygote_for(sys.executable, self.warm, self.limits.scratch_mb)
+        provisioner = ZygoteProvisioner(kernel_id=self.provisioner.kernel_id,
+                                        kernel_spec=self.provisioner.kernel_spec, parent=self)
+        provisioner.connection_info = self.provisioner.connection_info
+        self.provisioner = provisioner
+        provisioner.process = ZygoteProcess(zygote.control, request)
+        provisioner.pid = provisioner.process.pid
+        provisioner.pgid = None
+        self._reconcile_connection_info(provisioner.connection_info)

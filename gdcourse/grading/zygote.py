@@ -1,0 +1,262 @@
+"""The warm kernels' fork server: runs inside the bubblewrap sandbox, imports what kernels need
+(ipykernel, torch, matplotlib, ...) once, then forks one kernel per notebook.
+
+    python -m gdcourse.grading.zygote CONTROL_SOCKET KERNELS_FOLDER [--keep PATH ...] [--preload MODULE ...]
+
+A kernel starts in milliseconds instead of seconds, and is as isolated as a kernel started on its
+own: between the fork and the student's first line, the new process gets a mount and pid
+namespace of its own (gdcourse.grading.namespaces), in which
+- it sees its own folder (connection file, sockets, the private copy of the notebook's folder),
+  an empty /tmp and /dev/shm of its own, never another kernel's files, and the rest read-only;
+- it is process 1 of its own processes: it cannot see or signal the fork server or another
+  kernel, and everything it starts dies with it;
+- its resource limits are set, and its privileges dropped for good (an unprivileged user of its
+  own when the grader is root; no capability at all otherwise), before the kernel starts.
+
+The grader talks to this server over a Unix socket, one connection per kernel, in JSON lines:
+it asks {"start": {...}}, gets {"pid": N}, may send {"kill": true}, and gets {"exit": status}
+when the kernel has ended. Closing the connection kills the kernel too. Single-threaded, so that
+every fork copies a process in a known state.
+"""
+import argparse
+import importlib
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import sys
+
+from . import namespaces as ns
+from .sandbox_launcher import MB
+
+OLD_TMP = "/run/gdcourse/old-tmp"   # made by the server's bwrap: mount points for the set-up
+OWN = "/run/gdcourse/kernel"
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("control")
+    parser.add_argument("kernels")
+    parser.add_argument("--keep", action="append", default=[],
+                        help="a read-only folder under /tmp that kernels need (a venv, a package)")
+    parser.add_argument("--preload", action="append", default=[], help="a module to import once")
+    return parser.parse_args(argv)
+
+
+def preload(modules):
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception as error:  # a missing optional module only costs speed
+            print(f"zygote: could not preload {name}: {error}", file=sys.stderr)
+
+
+# --- In the new kernel, before any student code ----------------------------------------------
+
+def isolate(request, kernels, keep):
+    """Runs as process 1 of a new pid namespace, in a new mount namespace: make the file system
+    this kernel sees."""
+    kernel_dir, work, working_dir = request["kernel_dir"], request["work"], request.get("cwd")
+    ns.mount(None, "/", None, ns.MS_REC | ns.MS_PRIVATE)
+    ns.mount("/tmp", OLD_TMP, None, ns.MS_BIND | ns.MS_REC)
+    ns.mount(kernel_dir, OWN, None, ns.MS_BIND | ns.MS_REC)
+    # A /tmp of its own, with the read-only folders that lived under the server's /tmp.
+    ns.mount("tmpfs", "/tmp", "tmpfs", ns.MS_NOSUID | ns.MS_NODEV,
+             f"size={request['limits']['scratch_mb'] * MB},mode=1777")
+    for path in keep:
+        if path.startswith("/tmp/"):
+            os.makedirs(path, exist_ok=True)
+            ns.mount(OLD_TMP + path[len("/tmp"):], path, None, ns.MS_BIND | ns.MS_REC)
+    ns.unmount(OLD_TMP)
+    # No other kernel's folder: an empty folder over all of them, this kernel's own put back.
+    os.makedirs(kernels, exist_ok=True)
+    ns.mount("tmpfs", kernels, "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, "mode=0755")
+    os.makedirs(kernel_dir)
+    ns.mount(OWN, kernel_dir, None, ns.MS_MOVE)
+    if working_dir:
+        os.makedirs(working_dir, exist_ok=True)
+        ns.mount(work, working_dir, None, ns.MS_BIND)
+    if os.path.isdir("/dev/shm"):
+        ns.mount("tmpfs", "/dev/shm", "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, "size=1m,mode=1777")
+    ns.mount("proc", "/proc", "proc", ns.MS_NOSUID | ns.MS_NODEV | ns.MS_NOEXEC)
+    # Everything else read-only for this kernel (the server's root and /dev are shared by all).
+    for path in ("/", "/dev"):
+        ns.mount(None, path, None, ns.MS_BIND | ns.MS_REMOUNT | ns.MS_RDONLY)
+
+
+def drop_privileges(request):
+    limits = request["limits"]
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 5))
+    for which, value in {resource.RLIMIT_AS: limits["memory_mb"] * MB,
+                         resource.RLIMIT_FSIZE: limits["file_mb"] * MB,
+                         resource.RLIMIT_NOFILE: limits["open_files"],
+                         resource.RLIMIT_CORE: 0}.items():
+        resource.setrlimit(which, (value, value))
+    if request.get("uid") is not None:
+        # The grader is root: the kernel becomes a user of its own; setuid() clears every capability.
+        os.setgroups([])
+        os.setgid(request["uid"])
+        os.setuid(request["uid"])
+    else:
+        ns.drop_all_capabilities()
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+
+
+def run_kernel(request):
+    drop_privileges(request)
+    os.environ.update(request["env"])
+    os.chdir(request.get("cwd") or "/tmp")
+    sys.argv = ["ipykernel_launcher", *request["argv"]]
+    from ipykernel.kernelapp import IPKernelApp
+    app = IPKernelApp.instance()
+    app.initialize(request["argv"])
+    app.start()
+
+
+def exit_code(status):
+    code = os.waitstatus_to_exitcode(status)
+    return code if code >= 0 else 128 - code  # killed by signal N: 128 + N, as a shell says
+
+
+def init(request, kernels, keep):
+    """Process 1 of the kernel's pid namespace: makes the kernel's file system, starts the kernel
+    as process 2 (process 1 ignores signals it has no handler for, SIGXCPU among them), reaps
+    what the kernel leaves behind, and ends with it: then every process in it is killed."""
+    isolate(request, kernels, keep)
+    kernel = os.fork()
+    if kernel == 0:
+        try:
+            run_kernel(request)
+        except BaseException as error:
+            print(f"zygote: the kernel could not start: {error!r}", file=sys.stderr, flush=True)
+            os._exit(70)
+        os._exit(0)
+    while True:
+        pid, status = os.wait()
+        if pid == kernel:
+            os._exit(exit_code(status))
+
+
+def start_kernel(request, kernels, keep, report):
+    """In the forked child: a new mount and pid namespace, its process 1 (init above) and the
+    kernel in it. This process stays outside, waits and exits with the kernel's status; the pid of
+    the namespace's process 1, as the server sees it, goes to `report` (a pipe) so that the server
+    can end the namespace."""
+    os.setsid()
+    ns.unshare(ns.CLONE_NEWNS | ns.CLONE_NEWPID | ns.CLONE_NEWIPC)
+    first = os.fork()
+    if first == 0:
+        os.close(report)
+        try:
+            init(request, kernels, keep)
+        except BaseException as error:
+            print(f"zygote: the kernel's sandbox could not be made: {error!r}", file=sys.stderr, flush=True)
+        os._exit(70)
+    os.write(report, f"{first}\n".encode())
+    os.close(report)
+    _, status = os.waitpid(first, 0)
+    os._exit(exit_code(status))
+
+
+# --- The server ----------------------------------------------------------------------------------
+
+class Kernel:
+    def __init__(self, connection, pid, kernel_pid):
+        self.connection, self.pid, self.kernel_pid = connection, pid, kernel_pid
+        self.buffer = b""
+
+    def kill(self):
+        for pid in (self.kernel_pid, self.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, TypeError):
+                pass
+
+
+def send(connection, message):
+    try:
+        connection.sendall((json.dumps(message) + "\n").encode())
+    except OSError:
+        pass  # the grader went away; the kernel is killed below
+
+
+def serve(args):
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(args.control)
+    listener.listen(16)
+    pending = {}   # connection -> bytes received before a full request
+    kernels = {}   # connection -> Kernel
+    # A kernel's end wakes the loop at once: SIGCHLD writes to this pipe.
+    wake_up, wake_up_writer = os.pipe()
+    os.set_blocking(wake_up_writer, False)
+    signal.set_wakeup_fd(wake_up_writer)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    while True:
+        readable, _, _ = select.select([listener, wake_up, *pending, *kernels], [], [], 1.0)
+        for connection in readable:
+            if connection == wake_up:
+                os.read(wake_up, 4096)
+                continue
+            if connection is listener:
+                accepted, _ = listener.accept()
+                pending[accepted] = b""
+                continue
+            data = connection.recv(65536)
+            if connection in pending:
+                if not data:
+                    del pending[connection]
+                    connection.close()
+                    continue
+                pending[connection] += data
+                if b"\n" in pending[connection]:
+                    line = pending.pop(connection).split(b"\n", 1)[0]
+                    kernels[connection] = launch(connection, json.loads(line)["start"], args)
+            elif not data or b"kill" in data:
+                kernels[connection].kill()
+        reap(kernels)
+
+
+def launch(connection, request, args):
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        try:
+            start_kernel(request, args.kernels, args.keep, write_end)
+        finally:
+            os._exit(71)
+    os.close(write_end)
+    with os.fdopen(read_end) as report:
+        line = report.readline().strip()
+    kernel = Kernel(connection, pid, int(line) if line else None)
+    send(connection, {"pid": pid})
+    return kernel
+
+
+def reap(kernels):
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        for connection, kernel in list(kernels.items()):
+            if kernel.pid == pid:
+                send(connection, {"exit": os.waitstatus_to_exitcode(status)})
+                connection.close()
+                del kernels[connection]
+
+
+def main(argv=None):
+    args = parse(sys.argv[1:] if argv is None else argv)
+    preload(args.preload)
+    serve(args)
+
+
+if __name__ == "__main__":
+    main()

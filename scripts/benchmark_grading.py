@@ -1,0 +1,93 @@
+"""Seconds per notebook to autograde a class: stock nbgrader against this course, side by side.
+
+    .venv/bin/python scripts/benchmark_grading.py [--students 40] [--assignments 01-gradient-descent ...]
+
+The class: `--students` students per chapter, each handing in one of the chapter's catalog
+entries in turn (right answers and known mistakes), in two fresh copies of the course:
+- stock: `nbgrader autograde ASSIGNMENT` with a minimal nbgrader_config.py (nbgrader's own
+  preprocessors, no sandbox; the checks judge in the kernel, as in a student's own run);
+- course: the course's configuration (sandbox, warm kernels, trusted verdicts), run as the
+  course runs it, the solutions' runs included (no cache).
+Both runs must give every student the same score; the script says so, then prints the seconds
+per notebook and the ratio.
+"""
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nbgrader.api import Gradebook  # noqa: E402
+
+from gdcourse.course.catalog import assignment_names, load_entries  # noqa: E402
+from gdcourse.course.course_folder import copy_course  # noqa: E402
+from gdcourse.course.nbgrader_commands import nbgrader  # noqa: E402
+from gdcourse.course.release import generate_releases  # noqa: E402
+from gdcourse.course.submissions import submission_from_entry, write_submission  # noqa: E402
+
+STOCK_CONFIG = 'c = get_config()\nc.CourseDirectory.course_id = "gradient-descent-pytorch"\n'
+
+
+def make_class(root, assignments, students):
+    """`students` submissions of each assignment, cycling through its catalog entries."""
+    count = 0
+    for assignment in assignments:
+        entries = load_entries(root, assignment)
+        for number in range(students):
+            entry = entries[number % len(entries)]
+            write_submission(root, f"s{number + 1:03d}", assignment, submission_from_entry(root, entry))
+            count += 1
+    return count
+
+
+def scores(root, assignments):
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        return {(assignment, submission.student_id): submission.score
+                for assignment in assignments
+                for submission in gradebook.assignment_submissions(assignment)}
+
+
+def grade(root, assignments):
+    started = time.perf_counter()
+    for assignment in assignments:
+        nbgrader(root, "autograde", assignment, "--force")
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=40, help="students per chapter")
+    parser.add_argument("--assignments", nargs="*", help="default: all five chapters")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        roots = {}
+        for name in ("stock", "course"):
+            root = Path(folder) / name
+            root.mkdir()
+            copy_course(ROOT, root)
+            if name == "stock":
+                (root / "nbgrader_config.py").write_text(STOCK_CONFIG)
+            generate_releases(root)
+            roots[name] = root
+        assignments = args.assignments or assignment_names(roots["course"])
+        notebooks = {name: make_class(root, assignments, args.students) for name, root in roots.items()}
+        seconds = {name: grade(root, assignments) for name, root in roots.items()}
+        stock_scores, course_scores = scores(roots["stock"], assignments), scores(roots["course"], assignments)
+    differ = {key: (stock_scores.get(key), course_scores.get(key))
+              for key in stock_scores.keys() | course_scores.keys()
+              if stock_scores.get(key) != course_scores.get(key)}
+    n = notebooks["course"]
+    print(f"{n} notebooks ({args.students} students x {len(assignments)} assignments), one run each")
+    print(f"  same scores: {'yes' if not differ else f'NO, {len(differ)} differ: {sorted(differ.items())[:5]}'}")
+    stock, course = seconds["stock"] / n, seconds["course"] / n
+    print(f"  stock nbgrader autograde  {stock:.3f} s per notebook ({seconds['stock']:.1f} s)")
+    print(f"  course                    {course:.3f} s per notebook ({seconds['course']:.1f} s)")
+    print(f"  ratio                     {stock / course:.1f}x")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
