@@ -8,8 +8,10 @@ entries in turn (right answers and known mistakes), in two fresh copies of the c
   preprocessors, no sandbox; the checks judge in the kernel, as in a student's own run);
 - course: the course's configuration (sandbox, warm kernels, trusted verdicts), run as the
   course runs it, the solutions' runs included (no cache).
-Both runs must give every student the same score; the script says so, then prints the seconds
-per notebook and the ratio.
+The course must give every student the score the catalog states for their entry (the scores the
+test suite checks); the script says so, and how many of stock nbgrader's scores differ (stock
+judges in the student's kernel, against the visible tests' stated values), then prints the
+seconds per notebook and the ratio.
 """
 import argparse
 import sys
@@ -32,22 +34,28 @@ STOCK_CONFIG = 'c = get_config()\nc.CourseDirectory.course_id = "gradient-descen
 
 
 def make_class(root, assignments, students):
-    """`students` submissions of each assignment, cycling through its catalog entries."""
-    count = 0
+    """`students` submissions of each assignment, cycling through its catalog entries; returns
+    {(assignment, student): the score the catalog states}."""
+    expected = {}
     for assignment in assignments:
         entries = load_entries(root, assignment)
         for number in range(students):
-            entry = entries[number % len(entries)]
-            write_submission(root, f"s{number + 1:03d}", assignment, submission_from_entry(root, entry))
-            count += 1
-    return count
+            entry, student = entries[number % len(entries)], f"s{number + 1:03d}"
+            write_submission(root, student, assignment, submission_from_entry(root, entry))
+            expected[(assignment, student)] = entry.score
+    return expected
 
 
 def scores(root, assignments):
+    """Each submission's points from tests (what the catalog states; written answers aside)."""
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
-        return {(assignment, submission.student_id): submission.score
+        return {(assignment, submission.student_id): submission.code_score
                 for assignment in assignments
                 for submission in gradebook.assignment_submissions(assignment)}
+
+
+def differences(found, expected):
+    return {key: (found.get(key), score) for key, score in expected.items() if found.get(key) != score}
 
 
 def grade(root, assignments):
@@ -73,20 +81,20 @@ def main():
             generate_releases(root)
             roots[name] = root
         assignments = args.assignments or assignment_names(roots["course"])
-        notebooks = {name: make_class(root, assignments, args.students) for name, root in roots.items()}
+        expected = {name: make_class(root, assignments, args.students) for name, root in roots.items()}["course"]
         seconds = {name: grade(root, assignments) for name, root in roots.items()}
-        stock_scores, course_scores = scores(roots["stock"], assignments), scores(roots["course"], assignments)
-    differ = {key: (stock_scores.get(key), course_scores.get(key))
-              for key in stock_scores.keys() | course_scores.keys()
-              if stock_scores.get(key) != course_scores.get(key)}
-    n = notebooks["course"]
+        wrong = differences(scores(roots["course"], assignments), expected)
+        stock_differ = differences(scores(roots["stock"], assignments), expected)
+    n = len(expected)
     print(f"{n} notebooks ({args.students} students x {len(assignments)} assignments), one run each")
-    print(f"  same scores: {'yes' if not differ else f'NO, {len(differ)} differ: {sorted(differ.items())[:5]}'}")
+    print(f"  course scores as the catalog states: "
+          f"{'all' if not wrong else f'NO, {len(wrong)} differ: {sorted(wrong.items())[:5]}'}")
+    print(f"  stock scores that differ from the catalog: {len(stock_differ)}")
     stock, course = seconds["stock"] / n, seconds["course"] / n
     print(f"  stock nbgrader autograde  {stock:.3f} s per notebook ({seconds['stock']:.1f} s)")
     print(f"  course                    {course:.3f} s per notebook ({seconds['course']:.1f} s)")
     print(f"  ratio                     {stock / course:.1f}x")
-    return 1 if differ else 0
+    return 1 if wrong else 0
 
 
 if __name__ == "__main__":

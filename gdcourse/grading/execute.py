@@ -11,9 +11,12 @@
 - The kernel's checks only observe (GDCOURSE_CHECKS=observe): verdicts are decided after the run,
   in this process (gdcourse.grading.verdicts). The instructor's solution runs with "trusted".
 """
+import ast
 import errno
+import json
 import signal
 
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
@@ -25,7 +28,7 @@ from jupyter_client.manager import AsyncKernelManager
 from ..checks.runtime import MIME, MODE_VARIABLE
 from .flags import add_tampering
 from .sandbox import SandboxedKernelManager, SandboxLimits, unavailable_reason
-from .warm_kernels import WarmKernelManager
+from .warm_kernels import MODULES_USED, WarmKernelManager
 
 
 class SandboxRefused(RuntimeError):
@@ -109,6 +112,23 @@ class SafeExecute(Execute):
         if isinstance(km, SandboxedKernelManager):
             km.checks_mode = self.checks_mode
         return km
+
+    async def _async_cleanup_kernel(self):
+        """After the instructor's solution has run (trusted code), its kernel tells which modules
+        it used, and the warm kernels' fork server imports them for the students' kernels."""
+        if self.checks_mode == "trusted" and isinstance(self.km, WarmKernelManager) and self.kc:
+            try:
+                msg_id = self.kc.execute("", silent=True, store_history=False,
+                                         user_expressions={"modules": MODULES_USED})
+                reply = await self.async_wait_for_reply(msg_id)
+                text = reply["content"]["user_expressions"]["modules"]["data"]["text/plain"]
+                added = self.km.learn_preload(json.loads(ast.literal_eval(text)))
+                self.log.info("Warm kernels: %d more modules preloaded", added)
+            except Exception as error:  # only speed is at stake
+                self.log.warning("Warm kernels: could not learn the solution's modules: %s", error)
+        await super()._async_cleanup_kernel()
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)  # nbclient binds the sync one to its own
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():

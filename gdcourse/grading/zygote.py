@@ -15,7 +15,9 @@ namespace of its own (gdcourse.grading.namespaces), in which
 
 The grader talks to this server over a Unix socket, one connection per kernel, in JSON lines:
 it asks {"start": {...}}, gets {"pid": N}, may send {"kill": true}, and gets {"exit": status}
-when the kernel has ended. Closing the connection kills the kernel too. Single-threaded, so that
+when the kernel has ended. Closing the connection kills the kernel too. {"preload": [modules]}
+asks the server to import more modules for the kernels to come (those the instructor's solution
+used: torch.optim's first step alone imports some 800 modules, 1.6 s in every kernel otherwise). Single-threaded, so that
 every fork copies a process in a known state.
 """
 import argparse
@@ -45,12 +47,17 @@ def parse(argv):
     return parser.parse_args(argv)
 
 
-def preload(modules):
-    for name in modules:
+def preload(modules, quiet=False):
+    """Import `modules` (those not imported yet); returns how many were new. A module that fails
+    to import only costs speed."""
+    new = [name for name in modules if name not in sys.modules]
+    for name in new:
         try:
             importlib.import_module(name)
-        except Exception as error:  # a missing optional module only costs speed
-            print(f"zygote: could not preload {name}: {error}", file=sys.stderr)
+        except BaseException as error:
+            if not quiet:
+                print(f"zygote: could not preload {name}: {error}", file=sys.stderr)
+    return len(new)
 
 
 # --- In the new kernel, before any student code ----------------------------------------------
@@ -211,8 +218,13 @@ def serve(args):
                     continue
                 pending[connection] += data
                 if b"\n" in pending[connection]:
-                    line = pending.pop(connection).split(b"\n", 1)[0]
-                    kernels[connection] = launch(connection, json.loads(line)["start"], args)
+                    request = json.loads(pending.pop(connection).split(b"\n", 1)[0])
+                    if "preload" in request:
+                        # Modules the solution's kernel used: imported here once, for the next kernels.
+                        send(connection, {"preloaded": preload(request["preload"], quiet=True)})
+                        connection.close()
+                    else:
+                        kernels[connection] = launch(connection, request["start"], args)
             elif not data or b"kill" in data:
                 kernels[connection].kill()
         reap(kernels)
