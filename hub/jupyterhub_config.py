@@ -99,9 +99,9 @@ write_edition(COURSE, EDITION)
 shutil.copytree(HUB / "jupyter-config", CONFIG, dirs_exist_ok=True,
                 ignore=shutil.ignore_patterns("__pycache__"))
 if VENV_BIN.is_relative_to(COURSE):
-    print(f"Warning: the virtual environment is inside the course folder, which students must not "
-          f"open; their servers run from it. Set it up outside: `make hub VENV=/srv/venv`.",
-          file=sys.stderr)
+    print("Warning: the virtual environment is inside the course folder, which students must not "
+          "open; their servers run from it. Set it up outside: "
+          "`make hub VENV=/srv/gradient-descent-pytorch/venv`.", file=sys.stderr)
 if COURSE.stat().st_mode & 0o007:
     print(f"Warning: every user of this machine can open {COURSE} (solutions, the catalog and the "
           f"gradebook): run `chmod o-rwx {COURSE}` (docs/CLASS.md).", file=sys.stderr)

@@ -6,15 +6,13 @@ cannot have: the machine's user accounts (PAM) become JupyterHub's dummy login w
 and each user's home a folder of the test (every server runs as the test's own user).
 """
 import os
-import signal
-import subprocess
 import sys
-import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from jupyterlab import free_port
+from server_process import server_process
 
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "gradient-descent"
@@ -47,19 +45,6 @@ class Hub:
         return self.log.read_text(errors="replace")
 
 
-def _wait_until_up(hub, process, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"jupyterhub exited with {process.returncode}:\n{hub.log_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(hub.url("hub/api"), timeout=5):
-                return
-        except OSError:
-            time.sleep(0.25)
-    raise RuntimeError(f"jupyterhub did not answer in {timeout} s:\n{hub.log_text()[-3000:]}")
-
-
 @contextmanager
 def running_hub(course, workdir, instructors, students, timeout=60):
     """Start the course's JupyterHub for the course folder `course` (its state, exchange, student
@@ -82,23 +67,11 @@ def running_hub(course, workdir, instructors, students, timeout=60):
                GDCOURSE_HUB_STATE=str(workdir / "state"),
                GDCOURSE_HUB_URL=f"http://127.0.0.1:{port}")
     env.pop("NBGRADER_EXECUTION", None)
-    with open(hub.log, "w") as log_file:
-        process = subprocess.Popen([str(VENV_BIN / "jupyterhub"), "-f", str(config)], cwd=workdir,
-                                   env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        _wait_until_up(hub, process, timeout)
+    # On exit the hub stops the users' servers, then the proxy, then itself.
+    answers = lambda: urllib.request.urlopen(hub.url("hub/api"), timeout=5).close()  # noqa: E731
+    with server_process("jupyterhub", [str(VENV_BIN / "jupyterhub"), "-f", str(config)], workdir,
+                        env, hub.log, answers, timeout=timeout, stop_timeout=30):
         yield hub
-    finally:
-        # SIGTERM: the hub stops the users' servers, then the proxy, then itself.
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        except ProcessLookupError:
-            pass
 
 
 def log_in(page, hub, user):

@@ -8,14 +8,13 @@ not depend on, or change, what someone's JupyterLab remembers).
 import json
 import os
 import secrets
-import signal
 import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from server_process import server_process
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -46,19 +45,6 @@ class JupyterLab:
         return self.log.read_text(errors="replace")
 
 
-def _wait_until_up(lab, process, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited with {process.returncode}:\n{lab.log_text()[-3000:]}")
-        try:
-            lab.api("api/status")
-            return
-        except OSError:
-            time.sleep(0.25)
-    raise RuntimeError(f"jupyter lab did not answer in {timeout} s:\n{lab.log_text()[-3000:]}")
-
-
 def _own_settings(folder):
     """Settings and workspaces of the test's own (the course's defaults, lab-settings/, apply)."""
     return {"JUPYTERLAB_SETTINGS_DIR": str(folder / "settings"),
@@ -79,21 +65,6 @@ def running_jupyterlab(root, workdir, formgrader=False, timeout=60):
     command = [sys.executable, "-m", "gdcourse.course.lab", *(["--formgrader"] if formgrader else []),
                "--no-browser", "--ip=127.0.0.1", f"--port={lab.port}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={lab.token}"]
-    with open(lab.log, "w") as log_file:
-        process = subprocess.Popen(
-            command,
-            cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        _wait_until_up(lab, process, timeout)
+    with server_process("jupyter lab", command, root, env, lab.log,
+                        answers=lambda: lab.api("api/status"), timeout=timeout):
         yield lab
-    finally:
-        # SIGTERM: the server shuts down the kernels it started, then exits; SIGKILL if it hangs.
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        except ProcessLookupError:
-            pass

@@ -201,19 +201,23 @@ class SandboxedKernelManager(AsyncKernelManager):
             copy_folder(self.working_dir, os.path.join(self.sandbox_dir, "work"))
         return await super()._async_pre_start_kernel(**kw)
 
+    def kernel_user(self):
+        """(uid, processes): when the grader is root, the kernel's own unprivileged user, given
+        its folder, and its budget of processes; otherwise (None, a budget that allows for the
+        grader's user's other processes, since RLIMIT_NPROC counts them all)."""
+        if os.getuid() == 0:
+            uid = sandbox_launcher.sandbox_uid(os.getpid())
+            give_to_kernel_user(self.sandbox_dir, self.connection_file, uid)
+            return uid, self.limits.processes
+        return None, _tasks_of_user(os.getuid()) + self.limits.processes
+
     def format_kernel_cmd(self, extra_arguments=None):
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
         # The kernel runs in a session of its own (--new-session), where a SIGINT sent to bwrap's
         # process group cannot reach it: interrupt it with a message, and it signals itself.
         self.kernel_spec.interrupt_mode = "message"
-        uid = sandbox_launcher.sandbox_uid(os.getpid())
-        if os.getuid() == 0:
-            give_to_kernel_user(self.sandbox_dir, self.connection_file, uid)
-            processes = self.limits.processes
-            namespaces = ROOT_NAMESPACES
-        else:
-            namespaces = ["--unshare-all"]
-            processes = _tasks_of_user(os.getuid()) + self.limits.processes
+        uid, processes = self.kernel_user()
+        namespaces = ROOT_NAMESPACES if uid is not None else ["--unshare-all"]
         python_homes = python_folders(kernel_cmd[0])
         limits = self.limits
         return [
@@ -225,7 +229,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             sys.executable, "-m", "gdcourse.grading.sandbox_launcher",
             "--cpu-seconds", str(limits.cpu_seconds), "--memory-mb", str(limits.memory_mb),
             "--processes", str(processes), "--file-mb", str(limits.file_mb),
-            "--open-files", str(limits.open_files), "--uid", str(uid),
+            "--open-files", str(limits.open_files),
+            "--uid", str(uid if uid is not None else os.getuid()),
             "--", *kernel_cmd,
         ]
 

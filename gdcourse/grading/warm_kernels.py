@@ -11,6 +11,7 @@ import atexit
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,9 +27,8 @@ from traitlets import Bool, List, Unicode
 from traitlets.config import Configurable
 
 from ..checks.runtime import MODE_VARIABLE
-from .sandbox import (BWRAP, PACKAGE_MOUNT, ROOT_NAMESPACES, SandboxedKernelManager, _tasks_of_user,
-                      environment, filesystem, give_to_kernel_user, python_folders)
-from . import sandbox_launcher
+from .sandbox import (BWRAP, PACKAGE_MOUNT, ROOT_NAMESPACES, SandboxedKernelManager, environment,
+                      filesystem, python_folders)
 
 
 class WarmKernels(Configurable):
@@ -98,7 +98,7 @@ class Zygote:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-        subprocess.run(["rm", "-rf", self.folder], check=False)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def preload(self, modules):
         """Have the fork server import `modules` for the kernels it forks from now on."""
@@ -161,21 +161,17 @@ class ZygoteProcess:
         line, self._buffer = self._buffer.split(b"\n", 1)
         return json.loads(line)
 
-    def poll(self):
+    def poll(self, timeout=0):
         if self.returncode is None:
-            message = self._read(timeout=0)
+            message = self._read(timeout)
             if message is not None:
                 self.returncode = message["exit"]
                 self._socket.close()
         return self.returncode
 
     def wait(self, timeout=None):
-        if self.returncode is None:
-            message = self._read(timeout)
-            if message is None:
-                raise subprocess.TimeoutExpired("warm kernel", timeout)
-            self.returncode = message["exit"]
-            self._socket.close()
+        if self.poll(timeout) is None:
+            raise subprocess.TimeoutExpired("warm kernel", timeout)
         return self.returncode
 
     def kill(self):
@@ -235,17 +231,18 @@ class FastKernelClient(AsyncKernelClient):
 class WarmKernelManager(SandboxedKernelManager):
     """A sandboxed kernel forked from this process's warm fork server."""
 
-    def learn_preload(self, modules):
-        """Give the fork server the modules a trusted kernel used (see MODULES_USED)."""
-        if self.warm.enabled and not self._cold:
-            return zygote_for(sys.executable, self.warm, self.limits.scratch_mb).preload(modules)
-        return 0
-
     def __init__(self, **kwargs):
         kwargs.setdefault("client_class", "gdcourse.grading.warm_kernels.FastKernelClient")
         super().__init__(**kwargs)
         self.warm = WarmKernels(parent=self)
         self._cold = None
+
+    def _zygote(self):
+        return zygote_for(sys.executable, self.warm, self.limits.scratch_mb)
+
+    def learn_preload(self, modules):
+        """Give the fork server the modules a trusted kernel used (see MODULES_USED)."""
+        return self._zygote().preload(modules) if self.warm.enabled and not self._cold else 0
 
     def _warm_argv(self, kernel_cmd):
         """The kernel's arguments when kernel_cmd is this Python's ipykernel, else None."""
@@ -257,9 +254,8 @@ class WarmKernelManager(SandboxedKernelManager):
     async def _async_pre_start_kernel(self, **kw):
         if self.warm.enabled:
             # The kernel's folder must be where the fork server can see it: under its own folder.
-            zygote = zygote_for(sys.executable, self.warm, self.limits.scratch_mb)
             os.rmdir(self.sandbox_dir)
-            self.sandbox_dir = zygote.new_kernel_folder()
+            self.sandbox_dir = self._zygote().new_kernel_folder()
             os.chmod(self.sandbox_dir, 0o755)
             self.ip = os.path.join(self.sandbox_dir, "ipc")
             self.connection_file = os.path.join(self.sandbox_dir, "connection.json")
@@ -276,13 +272,7 @@ class WarmKernelManager(SandboxedKernelManager):
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         if self._cold:
             return await super()._async_launch_kernel(kernel_cmd, **kw)
-        uid = None
-        processes = self.limits.processes
-        if os.getuid() == 0:
-            uid = sandbox_launcher.sandbox_uid(os.getpid())
-            give_to_kernel_user(self.sandbox_dir, self.connection_file, uid)
-        else:
-            processes += _tasks_of_user(os.getuid())
+        uid, processes = self.kernel_user()
         limits = self.limits
         request = {
             "argv": self._warm_argv(kernel_cmd),
@@ -296,12 +286,11 @@ class WarmKernelManager(SandboxedKernelManager):
                        "file_mb": limits.file_mb, "open_files": limits.open_files,
                        "scratch_mb": limits.scratch_mb, "processes": processes},
         }
-        zygote = zygote_for(sys.executable, self.warm, self.limits.scratch_mb)
         provisioner = ZygoteProvisioner(kernel_id=self.provisioner.kernel_id,
                                         kernel_spec=self.provisioner.kernel_spec, parent=self)
         provisioner.connection_info = self.provisioner.connection_info
         self.provisioner = provisioner
-        provisioner.process = ZygoteProcess(zygote.control, request)
+        provisioner.process = ZygoteProcess(self._zygote().control, request)
         provisioner.pid = provisioner.process.pid
         provisioner.pgid = None
         self._reconcile_connection_info(provisioner.connection_info)

@@ -31,6 +31,7 @@ import socket
 import sys
 
 from . import namespaces as ns
+from . import sandbox_launcher
 from .sandbox_launcher import MB
 
 OLD_TMP = "/run/gdcourse/old-tmp"   # made by the server's bwrap: mount points for the set-up
@@ -94,21 +95,15 @@ def isolate(request, kernels, keep):
 
 
 def drop_privileges(request):
-    limits = request["limits"]
-    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 5))
-    for which, value in {resource.RLIMIT_AS: limits["memory_mb"] * MB,
-                         resource.RLIMIT_FSIZE: limits["file_mb"] * MB,
-                         resource.RLIMIT_NOFILE: limits["open_files"],
-                         resource.RLIMIT_CORE: 0}.items():
-        resource.setrlimit(which, (value, value))
-    if request.get("uid") is not None:
-        # The grader is root: the kernel becomes a user of its own; setuid() clears every capability.
-        os.setgroups([])
-        os.setgid(request["uid"])
-        os.setuid(request["uid"])
+    """The limits and privileges gdcourse.grading.sandbox_launcher gives a kernel started on its
+    own; without root, every capability (the server's user namespace gave it all) goes too."""
+    limits = argparse.Namespace(**request["limits"], uid=request.get("uid"))
+    sandbox_launcher.set_limits(limits)
+    if limits.uid is not None:
+        sandbox_launcher.drop_root(limits)
     else:
         ns.drop_all_capabilities()
-    resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
 
 
 def run_kernel(request):
