@@ -22,12 +22,13 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 import os
 
-from traitlets import Bool, Integer, Unicode, default
+from traitlets import Bool, Integer, List, Unicode, default
 from jupyter_client.manager import AsyncKernelManager
 
 from ..checks.runtime import MIME, MODE_VARIABLE
 from .flags import add_tampering
 from .sandbox import SandboxedKernelManager, SandboxLimits, unavailable_reason
+from .trusted import cached_modules
 from .warm_kernels import MODULES_USED, WarmKernelManager
 
 
@@ -66,6 +67,12 @@ class SafeExecute(Execute):
                          "observed, judged after the run (gdcourse.grading.verdicts).",
     ).tag(config=True)
 
+    # The modules the solution's kernel used (gdcourse.grading.trusted caches them): the fork
+    # server imports them before it forks this notebook's kernel.
+    preload_modules = List(Unicode()).tag(config=False)
+    # What the trusted run's kernel reported (set after a run with checks_mode "trusted").
+    modules_used = List(Unicode()).tag(config=False)
+
     checks_mode = Unicode(
         "observe", help="How the kernel's checks behave: 'observe' (a submission) or 'trusted' "
                         "(the instructor's solution).",
@@ -96,6 +103,9 @@ class SafeExecute(Execute):
             self.kernel_manager_class = AsyncKernelManager
         self._stopped_in_cell = None
         self._output_bytes = {}
+        info = (resources or {}).get("nbgrader", {})
+        if self.checks_mode == "observe" and "assignment" in info:
+            self.preload_modules = cached_modules(self.config, info["assignment"], info["notebook"])
         # Without the sandbox the kernel inherits this process's environment.
         previous = os.environ.get(MODE_VARIABLE)
         os.environ[MODE_VARIABLE] = self.checks_mode
@@ -111,6 +121,11 @@ class SafeExecute(Execute):
         km = super().create_kernel_manager()
         if isinstance(km, SandboxedKernelManager):
             km.checks_mode = self.checks_mode
+        if isinstance(km, WarmKernelManager) and self.preload_modules:
+            try:
+                km.learn_preload(self.preload_modules)
+            except Exception as error:  # only speed is at stake
+                self.log.warning("Warm kernels: could not preload the solution's modules: %s", error)
         return km
 
     async def _async_cleanup_kernel(self):
@@ -122,7 +137,8 @@ class SafeExecute(Execute):
                                          user_expressions={"modules": MODULES_USED})
                 reply = await self.async_wait_for_reply(msg_id)
                 text = reply["content"]["user_expressions"]["modules"]["data"]["text/plain"]
-                added = self.km.learn_preload(json.loads(ast.literal_eval(text)))
+                self.modules_used = json.loads(ast.literal_eval(text))
+                added = self.km.learn_preload(self.modules_used)
                 self.log.info("Warm kernels: %d more modules preloaded", added)
             except Exception as error:  # only speed is at stake
                 self.log.warning("Warm kernels: could not learn the solution's modules: %s", error)

@@ -174,6 +174,8 @@ def environment(python, checks_mode):
         "--setenv", "JPY_PARENT_PID", "1",
         "--setenv", "MPLBACKEND", "module://matplotlib_inline.backend_inline",
         "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib",
+        # ipykernel's debugger (debugpy) otherwise warns on stderr about frozen modules.
+        "--setenv", "PYDEVD_DISABLE_FILE_VALIDATION", "1",
         "--setenv", "NBGRADER_EXECUTION", os.environ.get("NBGRADER_EXECUTION", "autograde"),
         "--setenv", MODE_VARIABLE, checks_mode,
     ]

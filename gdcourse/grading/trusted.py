@@ -111,24 +111,52 @@ def run_solution(nb, folder, config, log):
         executor = SafeExecute(config=config, log=log)
         executor.checks_mode = "trusted"
         ran, _ = executor.preprocess(mark_hidden_tests(nb), {"metadata": {"path": work}})
-    return ran
+    return ran, list(executor.modules_used)
+
+
+def _cache_path(config, assignment, notebook):
+    """Where the solution's observations are cached, and the source notebook (None when the
+    assignment has no source notebook)."""
+    path, root = source_notebook(config, assignment, notebook)
+    if not path.is_file():
+        return None, None
+    nb = nbformat.read(path, as_version=4)
+    return root / CACHE_FOLDER / "trusted" / assignment / f"{notebook}.{cache_key(nb)}.json", nb
+
+
+def is_cached(config, assignment, notebook):
+    """Whether the solution's observations of `notebook` are cached (or there is no solution)."""
+    cache, _ = _cache_path(config, assignment, notebook)
+    return cache is None or cache.is_file()
+
+
+def cached_modules(config, assignment, notebook):
+    """The modules the solution's kernel imported, as its cached run recorded them ([] when the
+    solution has not run yet): warm kernels import them before forking students' kernels."""
+    try:
+        cache, _ = _cache_path(config, assignment, notebook)
+        if cache is not None and cache.is_file():
+            return json.loads(cache.read_text()).get("modules", [])
+    except (OSError, ValueError):
+        pass
+    return []
 
 
 def trusted_observations(config, assignment, notebook, log):
     """{grade_id: [records]} of the solution's run of `notebook` in `assignment` (cached), or
     None when the assignment has no source notebook to run (then every test is scored as stock
     nbgrader scores it)."""
-    path, root = source_notebook(config, assignment, notebook)
-    if not path.is_file():
-        log.warning("No source notebook %s: tests are scored from their errors alone.", path)
+    cache, nb = _cache_path(config, assignment, notebook)
+    if cache is None:
+        log.warning("No source notebook for %s/%s: tests are scored from their errors alone.",
+                    assignment, notebook)
         return None
-    nb = nbformat.read(path, as_version=4)
-    cache = root / CACHE_FOLDER / "trusted" / assignment / f"{notebook}.{cache_key(nb)}.json"
     if cache.is_file():
         return json.loads(cache.read_text())["cells"]
     log.info("Running the solution of %s/%s once, for the expected side of its checks",
              assignment, notebook)
-    ran = run_solution(nb, path.parent, config, log)
+    path, _ = source_notebook(config, assignment, notebook)
+    ran, modules = run_solution(nb, path.parent, config, log)
     cells, errors = observations_of(ran)
     problems = [f"test cell {key} fails on the solution: {'; '.join(raised)}"
                 for key, raised in errors.items()] + self_check(cells)
@@ -137,5 +165,5 @@ def trusted_observations(config, assignment, notebook, log):
     cache.parent.mkdir(parents=True, exist_ok=True)
     for old in cache.parent.glob(f"{notebook}.*.json"):
         old.unlink()
-    cache.write_text(json.dumps({"cells": cells, "problems": problems}))
+    cache.write_text(json.dumps({"cells": cells, "problems": problems, "modules": modules}))
     return cells

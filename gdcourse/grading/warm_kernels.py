@@ -51,6 +51,7 @@ class Zygote:
         self.folder = tempfile.mkdtemp(prefix="gdcourse-zygote-")
         self.kernels = os.path.join(self.folder, "kernels")
         self.control = os.path.join(self.folder, "control.sock")
+        self.asked = set(preload)  # modules the server has been asked to import
         os.mkdir(self.kernels)
         for folder in (self.folder, self.kernels):
             os.chmod(folder, 0o755)  # kernels of another user pass through to their own folder
@@ -102,6 +103,10 @@ class Zygote:
 
     def preload(self, modules):
         """Have the fork server import `modules` for the kernels it forks from now on."""
+        modules = set(modules) - self.asked
+        if not modules:
+            return 0
+        self.asked |= modules
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.connect(self.control)
             connection.sendall((json.dumps({"preload": sorted(modules)}) + "\n").encode())

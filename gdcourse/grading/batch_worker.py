@@ -1,0 +1,216 @@
+"""What a grading worker does (gdcourse.grading.batch): grade one submission with nbgrader's own
+Autograde, in a scratch course of its own, and send back what autograde made.
+
+A worker may run on another machine: everything it needs travels with the task, as data.
+- The assignment (`AssignmentBundle`, sent once to each worker): the course's nbgrader_config.py,
+  the assignment's source/ and release/ folders, the cached observations of the solution's run
+  (gdcourse.grading.trusted) and the assignment's rows of the gradebook.
+- The submission: the files of submitted/STUDENT/ASSIGNMENT/.
+From those the worker builds a scratch course folder (once per assignment and process) with a
+scratch SQLite gradebook, runs `Autograde` there exactly as `nbgrader autograde ASSIGNMENT
+--student STUDENT --force` would (the course's preprocessors, sandbox and warm kernels; the
+process keeps its fork server from one submission to the next), and returns the autograded files
+and the submission's gradebook rows. The course's gradebook and autograded/ folder are written by
+the coordinator alone.
+"""
+import atexit
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .gradebook_rows import autograde_rows, forget_submission, prepare_submission, seed_assignment
+from .trusted import CACHE_FOLDER
+
+# Scratch courses of this process: {bundle key: ScratchCourse}.
+_COURSES = {}
+
+
+def read_folder(folder):
+    """{relative path: (bytes, mode)} of every file under `folder` (nothing if it is missing)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    return {str(path.relative_to(folder)): (path.read_bytes(), path.stat().st_mode & 0o777)
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def write_folder(folder, files, exact_modes=False):
+    """Write what read_folder read; files stay writable unless `exact_modes` (nbgrader makes
+    autograded files read-only, and a scratch course rewrites them)."""
+    for relative, (data, mode) in files.items():
+        path = Path(folder) / relative
+        if not path.resolve().is_relative_to(Path(folder).resolve()):
+            raise ValueError(f"a file outside its folder: {relative}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            path.unlink()
+        path.write_bytes(data)
+        os.chmod(path, mode if exact_modes else mode | 0o200)
+
+
+@dataclass
+class AssignmentBundle:
+    """One assignment, as a worker needs it to grade its submissions."""
+    assignment: str
+    course_id: str
+    config_text: str
+    files: dict                    # {path relative to the course folder: (bytes, mode)}
+    structure: dict                # gradebook_rows.assignment_structure
+    key: str = field(default="")
+
+    @classmethod
+    def from_course(cls, course_root, course_id, assignment, structure):
+        root = Path(course_root)
+        files = {}
+        for folder in (Path("source") / assignment, Path("release") / assignment,
+                       Path(CACHE_FOLDER) / "trusted" / assignment):
+            for relative, content in read_folder(root / folder).items():
+                files[str(folder / relative)] = content
+        config_text = (root / "nbgrader_config.py").read_text()
+        digest = hashlib.sha256(config_text.encode())
+        for relative, (data, mode) in sorted(files.items()):
+            digest.update(relative.encode() + b"\0" + data)
+        digest.update(repr(structure).encode())
+        return cls(assignment, course_id, config_text, files, structure, digest.hexdigest()[:16])
+
+
+class ScratchCourse:
+    """A course folder of this worker process for one assignment: nbgrader_config.py, source/,
+    release/, the trusted observations and a scratch gradebook with the assignment's rows."""
+
+    def __init__(self, bundle):
+        from traitlets.config.loader import PyFileConfigLoader
+
+        self.bundle = bundle
+        self.root = Path(tempfile.mkdtemp(prefix=f"gdcourse-worker-{bundle.assignment}-"))
+        (self.root / "nbgrader_config.py").write_text(bundle.config_text)
+        write_folder(self.root, bundle.files)
+        # The scratch gradebook is written after every cell's grade and nothing in it needs to
+        # outlive the process: it lives in memory's file system where there is one.
+        memory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+        self.db_folder = Path(tempfile.mkdtemp(prefix="gdcourse-gradebook-", dir=memory))
+        self.db_url = f"sqlite:///{self.db_folder / 'gradebook.db'}"
+        # nbgrader runs alembic by name when it creates a gradebook.
+        bin_folder = str(Path(sys.executable).parent)
+        if bin_folder not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = f"{bin_folder}{os.pathsep}{os.environ.get('PATH', '')}"
+        self.config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        self.config.CourseDirectory.root = str(self.root)
+        self.config.CourseDirectory.db_url = self.db_url
+        self.config.CourseDirectory.course_id = bundle.course_id
+        seed_assignment(self.db_url, bundle.structure)
+        atexit.register(self.remove)
+
+    def remove(self):
+        for folder in (self.root, self.db_folder):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def folder(self, kind, student):
+        return self.root / kind / student / self.bundle.assignment
+
+
+def scratch_course(bundle):
+    course = _COURSES.get(bundle.key)
+    if course is None:
+        for old in list(_COURSES.values()):
+            if old.bundle.assignment == bundle.assignment:  # an older version of the assignment
+                old.remove()
+                del _COURSES[old.bundle.key]
+        course = _COURSES[bundle.key] = ScratchCourse(bundle)
+    return course
+
+
+class _Lines(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.lines = []
+        self.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+def grade_submission(bundle, student, files, extension=None):
+    """Autograde one student's submission of `bundle`'s assignment.
+
+    Returns {"student", "ok", "rows" (gradebook_rows.autograde_rows), "autograded" ({path:
+    (bytes, mode)}), "log" (nbgrader's log lines), "error" (why it failed, when not ok),
+    "seconds", "worker"}.
+    """
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+
+    started = time.perf_counter()
+    course = scratch_course(bundle)
+    assignment = bundle.assignment
+    submitted, autograded = course.folder("submitted", student), course.folder("autograded", student)
+    shutil.rmtree(submitted.parent, ignore_errors=True)
+    shutil.rmtree(autograded.parent, ignore_errors=True)
+    write_folder(submitted, files)
+    lines = _Lines()
+    log = logging.getLogger(f"gdcourse.batch.{student}")
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    log.addHandler(lines)
+    result = {"student": student, "ok": False, "rows": None, "autograded": {}, "error": None,
+              "worker": os.uname().nodename}
+    stderr = io.StringIO()
+    try:
+        prepare_submission(course.db_url, assignment, student, extension)
+        coursedir = CourseDirectory(config=course.config)
+        coursedir.assignment_id, coursedir.student_id = assignment, student
+        app = Autograde(coursedir=coursedir, config=course.config, log=log)
+        app.force = True
+        with contextlib.redirect_stderr(stderr):  # the course's hooks speak on stderr
+            app.start()
+        names = {notebook["name"] for notebook in bundle.structure["notebooks"]}
+        handed_in = {path.stem for path in submitted.glob("*.ipynb")} & names
+        result["rows"] = autograde_rows(course.db_url, assignment, student, handed_in)
+        result["autograded"] = read_folder(autograded)
+        result["ok"] = True
+    except Exception as error:  # reported for this submission; the batch carries on
+        result["error"] = f"{type(error).__name__}: {error}"
+    finally:
+        log.removeHandler(lines)
+        result["log"] = lines.lines + [f"[stderr] {line}" for line in stderr.getvalue().splitlines()]
+        with contextlib.suppress(Exception):
+            forget_submission(course.db_url, assignment, student)
+        shutil.rmtree(submitted.parent, ignore_errors=True)
+        shutil.rmtree(autograded.parent, ignore_errors=True)
+    result["seconds"] = time.perf_counter() - started
+    return result
+
+
+def solution_observations(bundle):
+    """Run the assignment's solution once (gdcourse.grading.trusted), here: returns {"ok",
+    "files": the cache files to keep in the course folder, "problems", "error"}."""
+    from .trusted import trusted_observations
+
+    course = scratch_course(bundle)
+    lines = _Lines()
+    log = logging.getLogger(f"gdcourse.batch.solution.{bundle.assignment}")
+    log.propagate = False
+    log.addHandler(lines)
+    try:
+        for notebook in bundle.structure["notebooks"]:
+            trusted_observations(course.config, bundle.assignment, notebook["name"], log)
+        cache = Path(CACHE_FOLDER) / "trusted" / bundle.assignment
+        files = {str(cache / relative): content
+                 for relative, content in read_folder(course.root / cache).items()}
+        problems = [json.loads(data).get("problems", []) for data, _ in files.values()]
+        return {"ok": True, "files": files, "problems": [p for found in problems for p in found],
+                "error": None, "log": lines.lines}
+    except Exception as error:
+        return {"ok": False, "files": {}, "problems": [], "error": f"{type(error).__name__}: {error}",
+                "log": lines.lines}
+    finally:
+        log.removeHandler(lines)
