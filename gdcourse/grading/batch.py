@@ -175,9 +175,7 @@ def run_batch(course_root, assignments, force=False, students=None, workers=None
     from .trusted import is_cached
 
     stream = stream or sys.stderr
-    # nbgrader's add_submission trips SQLAlchemy's autoflush warning (stock autograde prints it
-    # too); it says nothing about the grades.
-    warnings.filterwarnings("ignore", message=".*not in session.*")
+    warnings.filterwarnings("ignore", message=".*not in session.*")  # see batch_worker
     started = time.monotonic()
     course_root = Path(course_root).resolve()
     # nbgrader runs helper commands (alembic) by name, in this process and in local workers.
@@ -268,17 +266,25 @@ def run_batch(course_root, assignments, force=False, students=None, workers=None
                     progress.note(f"{work.assignment}: {line}")
                 submit_students(work)
                 continue
+            result["log"] = [line.replace("<course>", str(course_root)) for line in result["log"]]
+            if result["error"]:
+                result["error"] = result["error"].replace("<course>", str(course_root))
             if log is not None:
                 log.write(f"== autograde {work.assignment} {student} ({result.get('worker', '?')}, "
                           f"{result.get('seconds', 0):.2f} s)\n" + "\n".join(result["log"]) + "\n")
-            if result["ok"]:
+            if result.get("rows") is not None:
                 merge_autograde_rows(gradebook, work.assignment, student, result["rows"])
+            if result["ok"]:
                 install_autograded(coursedir, work.assignment, student, result["autograded"])
                 if force:
                     work.journal.add(student)
                 summary.graded += 1
                 summary.notebooks += sum(1 for n in result["rows"]["notebooks"].values() if n["submitted"])
             else:
+                # As nbgrader does with a failed submission: no autograded folder, so that the
+                # next batch grades it again.
+                shutil.rmtree(coursedir.format_path(coursedir.autograded_directory, student,
+                                                    work.assignment), ignore_errors=True)
                 summary.failed.append((work.assignment, student, result["error"]))
                 tail = "\n    ".join(result["log"][-8:])
                 progress.note(f"FAILED {work.assignment}/{student}: {result['error']}"

@@ -24,8 +24,11 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from nbgrader.api import MissingEntry
 
 from .gradebook_rows import autograde_rows, forget_submission, prepare_submission, seed_assignment
 from .trusted import CACHE_FOLDER
@@ -98,11 +101,8 @@ class ScratchCourse:
         # outlive the process: it lives in memory's file system where there is one.
         memory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
         self.db_folder = Path(tempfile.mkdtemp(prefix="gdcourse-gradebook-", dir=memory))
+        (self.db_folder / "gradebook.db").write_bytes(empty_gradebook())
         self.db_url = f"sqlite:///{self.db_folder / 'gradebook.db'}"
-        # nbgrader runs alembic by name when it creates a gradebook.
-        bin_folder = str(Path(sys.executable).parent)
-        if bin_folder not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = f"{bin_folder}{os.pathsep}{os.environ.get('PATH', '')}"
         self.config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
         self.config.CourseDirectory.root = str(self.root)
         self.config.CourseDirectory.db_url = self.db_url
@@ -118,6 +118,26 @@ class ScratchCourse:
         return self.root / kind / student / self.bundle.assignment
 
 
+_EMPTY_GRADEBOOK = []
+
+
+def empty_gradebook():
+    """The bytes of an empty SQLite gradebook, made once per process (nbgrader runs the alembic
+    command to make one: a second of CPU)."""
+    if not _EMPTY_GRADEBOOK:
+        from nbgrader.api import Gradebook
+
+        # nbgrader runs alembic by name.
+        bin_folder = str(Path(sys.executable).parent)
+        if bin_folder not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = f"{bin_folder}{os.pathsep}{os.environ.get('PATH', '')}"
+        with tempfile.TemporaryDirectory() as folder:
+            with Gradebook(f"sqlite:///{folder}/gradebook.db"):
+                pass
+            _EMPTY_GRADEBOOK.append(Path(folder, "gradebook.db").read_bytes())
+    return _EMPTY_GRADEBOOK[0]
+
+
 def scratch_course(bundle):
     course = _COURSES.get(bundle.key)
     if course is None:
@@ -127,6 +147,16 @@ def scratch_course(bundle):
                 del _COURSES[old.bundle.key]
         course = _COURSES[bundle.key] = ScratchCourse(bundle)
     return course
+
+
+def worker_name():
+    """The Dask worker's address (host:port), or this machine's name outside a worker."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return os.uname().nodename
 
 
 class _Lines(logging.Handler):
@@ -162,26 +192,39 @@ def grade_submission(bundle, student, files, extension=None):
     log.setLevel(logging.INFO)
     log.addHandler(lines)
     result = {"student": student, "ok": False, "rows": None, "autograded": {}, "error": None,
-              "worker": os.uname().nodename}
+              "worker": worker_name()}
     stderr = io.StringIO()
+    # nbgrader's add_submission trips SQLAlchemy's autoflush warning (stock autograde prints it
+    # too); it says nothing about the grades.
+    warnings.filterwarnings("ignore", message=".*not in session.*")
     try:
         prepare_submission(course.db_url, assignment, student, extension)
         coursedir = CourseDirectory(config=course.config)
         coursedir.assignment_id, coursedir.student_id = assignment, student
         app = Autograde(coursedir=coursedir, config=course.config, log=log)
         app.force = True
-        with contextlib.redirect_stderr(stderr):  # the course's hooks speak on stderr
-            app.start()
-        names = {notebook["name"] for notebook in bundle.structure["notebooks"]}
-        handed_in = {path.stem for path in submitted.glob("*.ipynb")} & names
-        result["rows"] = autograde_rows(course.db_url, assignment, student, handed_in)
+        try:
+            with contextlib.redirect_stderr(stderr):  # the course's hooks speak on stderr
+                app.start()
+        finally:
+            # What autograde wrote before a failure stays in the gradebook, as with nbgrader.
+            names = {notebook["name"] for notebook in bundle.structure["notebooks"]}
+            handed_in = {path.stem for path in submitted.glob("*.ipynb")} & names
+            with contextlib.suppress(MissingEntry):
+                result["rows"] = autograde_rows(course.db_url, assignment, student, handed_in)
         result["autograded"] = read_folder(autograded)
         result["ok"] = True
     except Exception as error:  # reported for this submission; the batch carries on
-        result["error"] = f"{type(error).__name__}: {error}"
+        # nbgrader's exception says "see the log above": its first error line says what failed.
+        errors = [line for line in lines.lines if line.startswith("[ERROR]")]
+        result["error"] = errors[0][len("[ERROR] "):] if errors else f"{type(error).__name__}: {error}"
     finally:
         log.removeHandler(lines)
         result["log"] = lines.lines + [f"[stderr] {line}" for line in stderr.getvalue().splitlines()]
+        # The course's paths, not this worker's scratch folder, in what the instructor reads.
+        result["log"] = [line.replace(str(course.root), "<course>") for line in result["log"]]
+        if result["error"]:
+            result["error"] = result["error"].replace(str(course.root), "<course>")
         with contextlib.suppress(Exception):
             forget_submission(course.db_url, assignment, student)
         shutil.rmtree(submitted.parent, ignore_errors=True)
