@@ -38,6 +38,10 @@ c.Execute.extra_arguments = [
     "--InteractiveShellApp.exec_lines=__import__('gdcourse.checks.kernel_start')",
 ]
 
+# nbconvert checks the notebook against its format once, after all of a step's preprocessors,
+# instead of after each of them.
+c.Exporter.optimistic_validation = True
+
 # Students see their answer cells with this stub until they write their own code.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -6,14 +6,17 @@ The class: `--students` students per chapter, each handing in one of the chapter
 entries in turn (right answers and known mistakes), in two fresh copies of the course:
 - stock: `nbgrader autograde ASSIGNMENT` with a minimal nbgrader_config.py (nbgrader's own
   preprocessors, no sandbox; the checks judge in the kernel, as in a student's own run);
-- course: the course's configuration (sandbox, warm kernels, trusted verdicts), run as the
-  course runs it, the solutions' runs included (no cache).
+- course: the course's configuration (sandbox, warm kernels, trusted verdicts), graded as the
+  course grades a class: `python -m gdcourse.grading.batch` on every assignment at once (Dask,
+  one worker per core), starting the workers and the solutions' runs included (no cache).
 The course must give every student the score the catalog states for their entry (the scores the
 test suite checks); the script says so, and how many of stock nbgrader's scores differ (stock
 judges in the student's kernel, against the visible tests' stated values), then prints the
 seconds per notebook and the ratio.
 """
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +29,7 @@ from nbgrader.api import Gradebook  # noqa: E402
 
 from gdcourse.course.catalog import assignment_names, load_entries  # noqa: E402
 from gdcourse.course.course_folder import copy_course  # noqa: E402
-from gdcourse.course.nbgrader_commands import nbgrader  # noqa: E402
+from gdcourse.course.nbgrader_commands import command_env, nbgrader  # noqa: E402
 from gdcourse.course.release import generate_releases  # noqa: E402
 from gdcourse.course.submissions import submission_from_entry, write_submission  # noqa: E402
 
@@ -58,10 +61,17 @@ def differences(found, expected):
     return {key: (found.get(key), score) for key, score in expected.items() if found.get(key) != score}
 
 
-def grade(root, assignments):
+def grade_stock(root, assignments):
     started = time.perf_counter()
     for assignment in assignments:
         nbgrader(root, "autograde", assignment, "--force")
+    return time.perf_counter() - started
+
+
+def grade_course(root, assignments):
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "gdcourse.grading.batch", *assignments], cwd=root,
+                   env=command_env(), check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
@@ -82,7 +92,8 @@ def main():
             roots[name] = root
         assignments = args.assignments or assignment_names(roots["course"])
         expected = {name: make_class(root, assignments, args.students) for name, root in roots.items()}["course"]
-        seconds = {name: grade(root, assignments) for name, root in roots.items()}
+        seconds = {"stock": grade_stock(roots["stock"], assignments),
+                   "course": grade_course(roots["course"], assignments)}
         wrong = differences(scores(roots["course"], assignments), expected)
         stock_differ = differences(scores(roots["stock"], assignments), expected)
     n = len(expected)
@@ -93,7 +104,7 @@ def main():
     stock, course = seconds["stock"] / n, seconds["course"] / n
     print(f"  stock nbgrader autograde  {stock:.3f} s per notebook ({seconds['stock']:.1f} s)")
     print(f"  course                    {course:.3f} s per notebook ({seconds['course']:.1f} s)")
-    print(f"  ratio                     {stock / course:.1f}x")
+    print(f"  ratio                     {stock / course:.1f}x  ({len(os.sched_getaffinity(0))} cores)")
     return 1 if wrong else 0
 
 

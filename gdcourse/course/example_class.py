@@ -1,9 +1,10 @@
-"""The main job: grade the bundled example class end to end with plain nbgrader commands.
+"""The main job: grade the bundled example class end to end with nbgrader.
 
 1. generate the release of every chapter (nbgrader generate_assignment);
 2. add the students to the gradebook (nbgrader db student import catalog/example_students.csv)
    and put their submissions in place (made from the mistake catalog);
-3. autograde them (nbgrader autograde);
+3. autograde them: `python -m gdcourse.grading.batch` (nbgrader's Autograde on every core, see
+   gdcourse.grading.batch; `nbgrader autograde` gives the same grades, one notebook at a time);
 4. generate their feedback (nbgrader generate_feedback);
 5. export grades.csv (nbgrader export);
 6. print the grade table.
@@ -13,6 +14,7 @@ nbgrader's own output goes to grading.log in the course folder.
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,7 +22,7 @@ from pathlib import Path
 from .catalog import assignment_names, example_class
 from gdcourse.grading.flags import FLAG, flagged_submissions
 from .grade_table import format_table, read_grades
-from .nbgrader_commands import NbgraderFailed, nbgrader
+from .nbgrader_commands import NbgraderFailed, command_env, nbgrader
 from .release import generate_releases
 from .submissions import submission_from_entry, write_submission
 
@@ -41,6 +43,20 @@ def put_submissions_in_place(course_root, students):
             folder = Path(course_root) / "submitted" / student / assignment
             shutil.rmtree(folder, ignore_errors=True)  # a previous run's copy, replaced whole
             write_submission(course_root, student, assignment, submission_from_entry(course_root, entry))
+
+
+def batch_autograde(course_root, assignments, log_file):
+    """Autograde (regrade) every submission of `assignments` with the course's batch command;
+    its output and nbgrader's log go to `log_file`."""
+    command = [sys.executable, "-m", "gdcourse.grading.batch", *assignments, "--force",
+               "--log", str(log_file)]
+    result = subprocess.run(command, cwd=course_root, env=command_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    with open(log_file, "a") as log:
+        log.write(f"$ python -m gdcourse.grading.batch {' '.join(command[3:])}\n{result.stdout}\n")
+    if result.returncode != 0:
+        tail = "\n".join(result.stdout.splitlines()[-25:])
+        raise NbgraderFailed(f"the batch autograde failed (exit {result.returncode}):\n{tail}")
 
 
 def gradebook_url(course_root):
@@ -64,10 +80,10 @@ def run(course_root):
     nbgrader(course_root, "db", "student", "import", str(course_root / STUDENT_LIST), log_file=log)
     put_submissions_in_place(course_root, students)
     done()
-    for assignment in assignments:
-        done = step(f"Autograding {assignment}")
-        nbgrader(course_root, "autograde", assignment, "--force", log_file=log)
-        done()
+    submissions = sum(len(picks) for picks in students.values())
+    done = step(f"Autograding {submissions} submissions of {len(assignments)} assignments on every core")
+    batch_autograde(course_root, assignments, log_file=log)
+    done()
     for assignment in assignments:
         done = step(f"Generating feedback for {assignment}")
         nbgrader(course_root, "generate_feedback", assignment, "--force", log_file=log)

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.coursedir import CourseDirectory
 
-from ..checks.runtime import MIME
+from ..checks.runtime import MIME, record_of
 from .notebook_cells import grade_id, is_test_cell
 
 CACHE_FOLDER = ".gdcourse-cache"
@@ -76,7 +76,7 @@ def observations_of(nb):
         for output in cell.get("outputs", []):
             if output.get("output_type") in ("display_data", "execute_result") \
                     and MIME in output.get("data", {}):
-                records.append(output["data"][MIME])
+                records.append(record_of(output))
             elif output.get("output_type") == "error":
                 raised.append(f"{output.get('ename')}: {output.get('evalue')}")
         cells[grade_id(cell)] = records

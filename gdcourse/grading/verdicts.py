@@ -23,7 +23,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..checks.judges import Failure, judge_record
 from ..checks.plain import Unreadable
-from ..checks.runtime import MIME
+from ..checks.runtime import MIME, record_of
 from .flags import add_tampering
 from .notebook_cells import grade_id, is_test_cell
 from .trusted import trusted_observations
@@ -111,7 +111,7 @@ class JudgeObservations(NbGraderPreprocessor):
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
-            records = [o["data"][MIME] for o in cell.get("outputs", []) if is_record(o)]
+            records = [record_of(o) for o in cell.get("outputs", []) if is_record(o)]
             kept = [o for o in cell.get("outputs", []) if not is_record(o)]
             expected = trusted.get(grade_id(cell)) if is_test_cell(cell) else None
             if not expected:
