@@ -37,9 +37,12 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nbgrader.api import Gradebook
+
 from .batch_worker import AssignmentBundle, grade_submission, read_folder, solution_observations
+from .gradebook_rows import assignment_structure, extension_of, merge_autograde_rows
 from .progress import Progress, duration
-from .trusted import CACHE_FOLDER
+from .trusted import CACHE_FOLDER, is_cached
 
 JOURNAL_FOLDER = Path(CACHE_FOLDER) / "batch"
 
@@ -165,86 +168,123 @@ def default_workers():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def run_batch(course_root, assignments, force=False, students=None, workers=None,
-              scheduler=None, scheduler_file=None, log_file=None, stream=None):
-    """Grade the submissions of `assignments`; returns a Summary."""
-    from distributed import as_completed
-    from nbgrader.api import Gradebook
+class Coordinator:
+    """The one process that writes: plans the batch, hands work to the Dask workers, and writes
+    each result into the gradebook and autograded/ as it comes in."""
 
-    from .gradebook_rows import assignment_structure, extension_of, merge_autograde_rows
-    from .trusted import is_cached
+    def __init__(self, course_root, force, stream, log):
+        self.root = Path(course_root).resolve()
+        self.force, self.stream, self.log = force, stream, log
+        self.config, self.coursedir = course_settings(self.root)
+        self.gradebook = Gradebook(self.coursedir.db_url, self.coursedir.course_id)
+        self.summary = Summary()
+        self.tasks = {}   # Dask key -> (kind, Work, student)
 
-    stream = stream or sys.stderr
-    warnings.filterwarnings("ignore", message=".*not in session.*")  # see batch_worker
-    started = time.monotonic()
-    course_root = Path(course_root).resolve()
-    # nbgrader runs helper commands (alembic) by name, in this process and in local workers.
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    config, coursedir = course_settings(course_root)
-    summary = Summary()
-    works = []
-    for assignment in assignments:
-        structure = assignment_structure(coursedir.db_url, assignment)
-        if structure is None:
-            raise SystemExit(f"No assignment {assignment!r} in the gradebook: run "
-                             f"`nbgrader generate_assignment {assignment}` first.")
-        journal = Journal(course_root, assignment)
-        todo, skipped = plan(coursedir, assignment, force, students, journal)
-        summary.skipped += skipped
-        work = Work(assignment, todo, skipped, journal, structure, needs_solution=not all(
-            is_cached(config, assignment, nb["name"]) for nb in structure["notebooks"]))
-        works.append(work)
-    total = sum(len(work.students) for work in works)
-    for work in works:
-        if work.skipped:
-            print(f"{work.assignment}: {work.skipped} submissions already graded (--force "
-                  f"regrades them)" if not force else
-                  f"{work.assignment}: resuming, {work.skipped} submissions already regraded",
-                  file=stream)
-    if total == 0:
-        print("Nothing to grade.", file=stream)
-        return summary
+    def plan(self, assignments, students):
+        works = []
+        for assignment in assignments:
+            structure = assignment_structure(self.coursedir.db_url, assignment)
+            if structure is None:
+                raise SystemExit(f"No assignment {assignment!r} in the gradebook: run "
+                                 f"`nbgrader generate_assignment {assignment}` first.")
+            journal = Journal(self.root, assignment)
+            todo, skipped = plan(self.coursedir, assignment, self.force, students, journal)
+            self.summary.skipped += skipped
+            works.append(Work(assignment, todo, skipped, journal, structure, needs_solution=not all(
+                is_cached(self.config, assignment, nb["name"]) for nb in structure["notebooks"])))
+            if skipped:
+                print(f"{assignment}: resuming, {skipped} submissions already regraded" if self.force
+                      else f"{assignment}: {skipped} submissions already graded (--force regrades "
+                           f"them)", file=self.stream)
+        return works
 
-    client, cluster = start_client(workers or default_workers(), scheduler, scheduler_file)
-    log = open(log_file, "a") if log_file else None
-    progress = Progress(total, stream=stream)
-    try:
-        summary.workers = len(client.scheduler_info()["workers"])
-        print(f"Grading {total} submissions of {len(works)} assignment(s) on {summary.workers} "
-              f"workers ({'cluster at ' + client.scheduler.address if cluster is None else 'this machine'})",
-              file=stream, flush=True)
-        gradebook = Gradebook(coursedir.db_url, coursedir.course_id)
-        pending = as_completed()
-        tasks = {}
+    def bundle(self, work):
+        return AssignmentBundle.from_course(self.root, self.coursedir.course_id, work.assignment,
+                                            work.structure)
 
-        def submit_students(work):
-            work.bundle = AssignmentBundle.from_course(course_root, coursedir.course_id,
-                                                       work.assignment, work.structure)
-            shared = client.scatter(work.bundle, broadcast=True, hash=False)
-            for student in work.students:
-                folder = coursedir.format_path(coursedir.submitted_directory, student, work.assignment)
-                extension = extension_of(gradebook, work.assignment, student)
-                future = client.submit(grade_submission, shared, student, read_folder(folder),
-                                       extension, pure=False, retries=0,
-                                       key=f"grade-{work.assignment}-{student}-{time.time_ns()}")
-                tasks[future.key] = ("grade", work, student)
-                pending.add(future)
-
+    def start(self, client, pending, works):
+        """Submit the solutions that have not run yet, and the submissions of the others."""
         for work in works:
             if not work.students:
                 continue
             if work.needs_solution:
-                bundle = AssignmentBundle.from_course(course_root, coursedir.course_id,
-                                                      work.assignment, work.structure)
-                future = client.submit(solution_observations, bundle, pure=False,
-                                       key=f"solution-{work.assignment}-{time.time_ns()}")
-                tasks[future.key] = ("solution", work, None)
-                pending.add(future)
+                self.submit(client, pending, ("solution", work, None),
+                            solution_observations, self.bundle(work))
             else:
-                submit_students(work)
+                self.submit_students(client, pending, work)
 
+    def submit(self, client, pending, task, function, *args):
+        future = client.submit(function, *args, pure=False, retries=0,
+                               key=f"{task[0]}-{task[1].assignment}-{task[2]}-{time.time_ns()}")
+        self.tasks[future.key] = task
+        pending.add(future)
+
+    def submit_students(self, client, pending, work):
+        shared = client.scatter(self.bundle(work), broadcast=True, hash=False)
+        for student in work.students:
+            folder = self.coursedir.format_path(self.coursedir.submitted_directory, student,
+                                                work.assignment)
+            self.submit(client, pending, ("grade", work, student), grade_submission, shared,
+                        student, read_folder(folder),
+                        extension_of(self.gradebook, work.assignment, student))
+
+    def solution_ran(self, client, pending, work, result, progress):
+        """Keep the solution's observations in the course's cache, then grade the submissions."""
+        if not result["ok"]:
+            progress.note(f"{work.assignment}: the solution could not run: {result['error']}")
+            for student in work.students:
+                self.summary.failed.append((work.assignment, student, "the solution could not run"))
+                progress.done(ok=False)
+            return
+        for relative, (data, _) in result["files"].items():
+            path = self.root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        for line in result["problems"]:
+            progress.note(f"{work.assignment}: {line}")
+        self.submit_students(client, pending, work)
+
+    def graded(self, work, student, result, progress):
+        """Write one submission's result: its rows in one commit, then its folder, then the
+        journal line; a result that cannot be written is a failure of that submission alone."""
+        for key in ("log", "error"):
+            if result.get(key):
+                result[key] = _in_course(result[key], self.root)
+        if self.log is not None:
+            self.log.write(f"== autograde {work.assignment} {student} ({result.get('worker', '?')}, "
+                           f"{result.get('seconds', 0):.2f} s)\n" + "\n".join(result["log"]) + "\n")
+        try:
+            if result.get("rows") is not None:
+                merge_autograde_rows(self.gradebook, work.assignment, student, result["rows"])
+            if result["ok"]:
+                install_autograded(self.coursedir, work.assignment, student, result["autograded"])
+        except Exception as error:
+            self.gradebook.db.rollback()
+            result.update(ok=False, error=f"could not write the result: {type(error).__name__}: {error}")
+        if result["ok"]:
+            if self.force:
+                work.journal.add(student)
+            self.summary.graded += 1
+            self.summary.notebooks += sum(n["submitted"] for n in result["rows"]["notebooks"].values())
+        else:
+            # As nbgrader does with a failed submission: no autograded folder, so that the next
+            # batch grades it again.
+            shutil.rmtree(self.coursedir.format_path(self.coursedir.autograded_directory, student,
+                                                     work.assignment), ignore_errors=True)
+            self.summary.failed.append((work.assignment, student, result["error"]))
+            tail = "\n    ".join(result["log"][-8:])
+            progress.note(f"FAILED {work.assignment}/{student}: {result['error']}"
+                          + (f"\n    {tail}" if tail else ""))
+        progress.done(ok=result["ok"])
+
+    def run(self, client, works, total):
+        from distributed import as_completed
+
+        progress = Progress(total, stream=self.stream)
+        pending = as_completed()
+        self.start(client, pending, works)
         for future in pending:
-            kind, work, student = tasks.pop(future.key)
+            kind, work, student = self.tasks.pop(future.key)
             try:
                 result = future.result()
             except Exception as error:  # a worker lost, say
@@ -252,56 +292,54 @@ def run_batch(course_root, assignments, force=False, students=None, workers=None
             finally:
                 future.release()
             if kind == "solution":
-                if not result["ok"]:
-                    progress.note(f"{work.assignment}: the solution could not run: {result['error']}")
-                    for student in work.students:
-                        summary.failed.append((work.assignment, student, "the solution could not run"))
-                        progress.done(ok=False)
-                    continue
-                for relative, (data, mode) in result["files"].items():
-                    path = course_root / relative
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(data)
-                for line in result["problems"]:
-                    progress.note(f"{work.assignment}: {line}")
-                submit_students(work)
-                continue
-            result["log"] = [line.replace("<course>", str(course_root)) for line in result["log"]]
-            if result["error"]:
-                result["error"] = result["error"].replace("<course>", str(course_root))
-            if log is not None:
-                log.write(f"== autograde {work.assignment} {student} ({result.get('worker', '?')}, "
-                          f"{result.get('seconds', 0):.2f} s)\n" + "\n".join(result["log"]) + "\n")
-            if result.get("rows") is not None:
-                merge_autograde_rows(gradebook, work.assignment, student, result["rows"])
-            if result["ok"]:
-                install_autograded(coursedir, work.assignment, student, result["autograded"])
-                if force:
-                    work.journal.add(student)
-                summary.graded += 1
-                summary.notebooks += sum(1 for n in result["rows"]["notebooks"].values() if n["submitted"])
+                self.solution_ran(client, pending, work, result, progress)
             else:
-                # As nbgrader does with a failed submission: no autograded folder, so that the
-                # next batch grades it again.
-                shutil.rmtree(coursedir.format_path(coursedir.autograded_directory, student,
-                                                    work.assignment), ignore_errors=True)
-                summary.failed.append((work.assignment, student, result["error"]))
-                tail = "\n    ".join(result["log"][-8:])
-                progress.note(f"FAILED {work.assignment}/{student}: {result['error']}"
-                              + (f"\n    {tail}" if tail else ""))
-            progress.done(ok=result["ok"])
+                self.graded(work, student, result, progress)
         for work in works:
-            if force and not any(a == work.assignment for a, _, _ in summary.failed):
+            if self.force and not any(a == work.assignment for a, _, _ in self.summary.failed):
                 work.journal.finish()
-        gradebook.close()
+
+
+def _in_course(value, root):
+    """Worker results name the course folder <course>: here it is `root`."""
+    if isinstance(value, list):
+        return [line.replace("<course>", str(root)) for line in value]
+    return value.replace("<course>", str(root))
+
+
+def run_batch(course_root, assignments, force=False, students=None, workers=None,
+              scheduler=None, scheduler_file=None, log_file=None, stream=None):
+    """Grade the submissions of `assignments`; returns a Summary."""
+    stream = stream or sys.stderr
+    warnings.filterwarnings("ignore", message=".*not in session.*")  # see batch_worker
+    started = time.monotonic()
+    # nbgrader runs helper commands (alembic) by name, in this process and in local workers.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    log = open(log_file, "a") if log_file else None
+    coordinator = Coordinator(course_root, force, stream, log)
+    try:
+        works = coordinator.plan(assignments, students)
+        total = sum(len(work.students) for work in works)
+        if total == 0:
+            print("Nothing to grade.", file=stream)
+            return coordinator.summary
+        client, cluster = start_client(workers or default_workers(), scheduler, scheduler_file)
+        try:
+            coordinator.summary.workers = len(client.scheduler_info()["workers"])
+            where = "this machine" if cluster is not None else f"cluster at {client.scheduler.address}"
+            print(f"Grading {total} submissions of {len(works)} assignment(s) on "
+                  f"{coordinator.summary.workers} workers ({where})", file=stream, flush=True)
+            coordinator.run(client, works, total)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
     finally:
+        coordinator.gradebook.close()
         if log is not None:
             log.close()
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    summary.seconds = time.monotonic() - started
-    return summary
+    coordinator.summary.seconds = time.monotonic() - started
+    return coordinator.summary
 
 
 def report(summary, stream=sys.stdout):
