@@ -39,7 +39,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from .batch_worker import AssignmentBundle, grade_submission, read_folder, solution_observations
+from .batch_worker import (AssignmentBundle, grade_submission, put_python_on_path, read_folder,
+                           solution_observations)
 from .gradebook_rows import assignment_structure, extension_of, merge_autograde_rows
 from .progress import Progress, duration
 from .trusted import CACHE_FOLDER, is_cached
@@ -313,8 +314,7 @@ def run_batch(course_root, assignments, force=False, students=None, workers=None
     stream = stream or sys.stderr
     warnings.filterwarnings("ignore", message=".*not in session.*")  # see batch_worker
     started = time.monotonic()
-    # nbgrader runs helper commands (alembic) by name, in this process and in local workers.
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    put_python_on_path()  # for this process and the local workers it starts
     log = open(log_file, "a") if log_file else None
     coordinator = Coordinator(course_root, force, stream, log)
     try:

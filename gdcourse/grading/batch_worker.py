@@ -118,6 +118,13 @@ class ScratchCourse:
         return self.root / kind / student / self.bundle.assignment
 
 
+def put_python_on_path():
+    """nbgrader runs helper commands (alembic) by name: this Python's bin/ comes first."""
+    bin_folder = str(Path(sys.executable).parent)
+    if bin_folder not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = f"{bin_folder}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
 _EMPTY_GRADEBOOK = []
 
 
@@ -127,10 +134,7 @@ def empty_gradebook():
     if not _EMPTY_GRADEBOOK:
         from nbgrader.api import Gradebook
 
-        # nbgrader runs alembic by name.
-        bin_folder = str(Path(sys.executable).parent)
-        if bin_folder not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = f"{bin_folder}{os.pathsep}{os.environ.get('PATH', '')}"
+        put_python_on_path()
         with tempfile.TemporaryDirectory() as folder:
             with Gradebook(f"sqlite:///{folder}/gradebook.db"):
                 pass
