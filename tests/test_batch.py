@@ -113,7 +113,7 @@ def test_a_dask_cluster_grades_as_nbgrader_autograde_does(tmp_path):
     for name in ("stock", "batch"):
         (tmp_path / name).mkdir()
         root = course_copy(tmp_path / name)
-        nbgrader(root, "generate_assignment", ASSIGNMENT)
+        nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
         expected = make_class(root)
         # A notebook under another name: nbgrader cannot grade this submission.
         renamed = write_submission(root, "renamed", ASSIGNMENT,
@@ -178,7 +178,7 @@ def test_an_interrupted_batch_resumes_where_it_stopped(tmp_path):
     then a --force batch killed mid-way regrades only what it had not regraded. No grade is lost
     or counted twice, and every score is the catalog's."""
     root = course_copy(tmp_path)
-    nbgrader(root, "generate_assignment", ASSIGNMENT)
+    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     expected = make_class(root, students=8)
 
     run_until_killed(root, lambda: len(graded_folders(root)) >= 2)
@@ -218,6 +218,6 @@ def test_an_interrupted_batch_resumes_where_it_stopped(tmp_path):
 
 def test_nothing_to_grade_is_said_plainly(tmp_path):
     root = course_copy(tmp_path)
-    nbgrader(root, "generate_assignment", ASSIGNMENT)
+    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     done = batch(root)
     assert done.returncode == 0 and "Nothing to grade." in done.stderr, done.stdout + done.stderr
