@@ -153,6 +153,9 @@ def grade_by_hand(page, assignment, student, grade_id, points, comment):
     page.get_by_role("link", name=assignment).click()
     page.get_by_role("button", name="Show All Names").click()
     page.locator("tr", has_text=student).get_by_role("link").first.click()
+    # formgrader binds its handlers once its scripts have loaded: a value typed before that is
+    # never saved (seen on a loaded machine).
+    page.wait_for_load_state("networkidle")
     score = page.locator(f"input.score#{grade_id}")
     score.scroll_into_view_if_needed()
     with page.expect_response(lambda r: "/api/grade/" in r.url and r.request.method == "PUT"
