@@ -151,6 +151,22 @@ def test_a_dask_cluster_grades_as_nbgrader_autograde_does(tmp_path):
     nbgrader(roots["batch"], "generate_feedback", ASSIGNMENT)
     assert len(list((roots["batch"] / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))) == len(expected)
 
+    # A grader scores a test cell by hand, then the submission is autograded again: both ways
+    # keep the manual score and mark the grade for review (nbgrader's SaveAutoGrades rule).
+    student = sorted(expected)[0]
+    for root in roots.values():
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+            grade = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student).grades[0]
+            grade.manual_score, grade.needs_manual_grade = 0.5, False
+            gradebook.db.commit()
+    nbgrader(roots["stock"], "autograde", ASSIGNMENT, "--student", student, "--force")
+    done = batch(roots["batch"], "--student", student, "--force", "--workers", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    regraded = gradebook_rows(roots["batch"])
+    assert regraded == gradebook_rows(roots["stock"])
+    assert any(name and manual == 0.5 and needs for name, _, manual, needs
+               in regraded[student]["notebooks"][ASSIGNMENT]["grades"])
+
 
 def run_until_killed(root, enough, *args):
     """Start the batch and SIGKILL it, with every process it started, once `enough()` holds."""
