@@ -14,7 +14,6 @@ nbgrader's own output goes to grading.log in the course folder.
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 from .catalog import assignment_names, example_class
 from gdcourse.grading.flags import FLAG, flagged_submissions
 from .grade_table import format_table, read_grades
-from .nbgrader_commands import NbgraderFailed, command_env, nbgrader
+from .nbgrader_commands import NbgraderFailed, nbgrader, run_command
 from .release import generate_releases
 from .submissions import submission_from_entry, write_submission
 
@@ -48,15 +47,9 @@ def put_submissions_in_place(course_root, students):
 def batch_autograde(course_root, assignments, log_file):
     """Autograde (regrade) every submission of `assignments` with the course's batch command;
     its output and nbgrader's log go to `log_file`."""
-    command = [sys.executable, "-m", "gdcourse.grading.batch", *assignments, "--force",
-               "--log", str(log_file)]
-    result = subprocess.run(command, cwd=course_root, env=command_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    with open(log_file, "a") as log:
-        log.write(f"$ python -m gdcourse.grading.batch {' '.join(command[3:])}\n{result.stdout}\n")
-    if result.returncode != 0:
-        tail = "\n".join(result.stdout.splitlines()[-25:])
-        raise NbgraderFailed(f"the batch autograde failed (exit {result.returncode}):\n{tail}")
+    args = [*assignments, "--force", "--log", str(log_file)]
+    run_command(course_root, [sys.executable, "-m", "gdcourse.grading.batch", *args],
+                f"python -m gdcourse.grading.batch {' '.join(args)}", log_file)
 
 
 def gradebook_url(course_root):

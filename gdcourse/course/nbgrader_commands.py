@@ -18,17 +18,21 @@ def command_env():
     return env
 
 
-def nbgrader(course_root, *args, log_file=None):
-    """Run `nbgrader ARGS` in `course_root`; its output goes to `log_file` (appended) if given.
-
-    Returns nbgrader's output. Raises NbgraderFailed when it exits with an error.
-    """
-    result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course_root, env=command_env(),
+def run_command(course_root, command, shown, log_file=None):
+    """Run `command` in `course_root`; its output goes to `log_file` (appended) if given, after
+    `$ shown`. Returns the output. Raises NbgraderFailed when it exits with an error."""
+    result = subprocess.run(command, cwd=course_root, env=command_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if log_file is not None:
         with open(log_file, "a") as log:
-            log.write(f"$ nbgrader {' '.join(args)}\n{result.stdout}\n")
+            log.write(f"$ {shown}\n{result.stdout}\n")
     if result.returncode != 0:
         tail = "\n".join(result.stdout.splitlines()[-25:])
-        raise NbgraderFailed(f"`nbgrader {' '.join(args)}` failed (exit {result.returncode}):\n{tail}")
+        raise NbgraderFailed(f"`{shown}` failed (exit {result.returncode}):\n{tail}")
     return result.stdout
+
+
+def nbgrader(course_root, *args, log_file=None):
+    """Run `nbgrader ARGS` in `course_root` (see run_command)."""
+    return run_command(course_root, [str(BIN / "nbgrader"), *args],
+                       f"nbgrader {' '.join(args)}", log_file)

@@ -33,14 +33,15 @@ import re
 import shutil
 import sys
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import PyFileConfigLoader
 
 from .batch_worker import (AssignmentBundle, grade_submission, put_python_on_path, read_folder,
-                           solution_observations)
+                           solution_observations, write_folder)
 from .gradebook_rows import assignment_structure, extension_of, merge_autograde_rows
 from .progress import Progress, duration
 from .trusted import CACHE_FOLDER, is_cached
@@ -50,9 +51,6 @@ JOURNAL_FOLDER = Path(CACHE_FOLDER) / "batch"
 
 def course_settings(course_root):
     """The course's nbgrader configuration and CourseDirectory, as nbgrader commands load them."""
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
-
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
     coursedir = CourseDirectory(config=config)
     if not config.CourseDirectory.get("root"):
@@ -100,7 +98,6 @@ class Work:
     journal: Journal = None
     structure: dict = None              # its gradebook rows (gradebook_rows.assignment_structure)
     needs_solution: bool = False        # the solution's observations are not cached yet
-    bundle: object = None
 
 
 @dataclass
@@ -136,8 +133,6 @@ def plan(coursedir, assignment, force, only_students, journal):
 
 def install_autograded(coursedir, assignment, student, files):
     """Put a submission's autograded folder in place whole (a rename), replacing the old one."""
-    from .batch_worker import write_folder
-
     final = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
     final.parent.mkdir(parents=True, exist_ok=True)
     incoming = final.parent / f".{assignment}.incoming"
@@ -156,8 +151,7 @@ def start_client(workers, scheduler, scheduler_file):
     from distributed import Client, LocalCluster
 
     if scheduler or scheduler_file:
-        client = Client(scheduler, scheduler_file=scheduler_file) if scheduler else \
-            Client(scheduler_file=scheduler_file)
+        client = Client(scheduler, scheduler_file=scheduler_file)
         client.wait_for_workers(1, timeout=120)
         return client, None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
@@ -248,9 +242,11 @@ class Coordinator:
     def graded(self, work, student, result, progress):
         """Write one submission's result: its rows in one commit, then its folder, then the
         journal line; a result that cannot be written is a failure of that submission alone."""
-        for key in ("log", "error"):
-            if result.get(key):
-                result[key] = _in_course(result[key], self.root)
+        # The worker's scratch folder, in what the instructor reads, is the course folder here.
+        scratch = result.get("root")
+        if scratch:
+            result["log"] = [line.replace(scratch, str(self.root)) for line in result["log"]]
+            result["error"] = result["error"] and result["error"].replace(scratch, str(self.root))
         if self.log is not None:
             self.log.write(f"== autograde {work.assignment} {student} ({result.get('worker', '?')}, "
                            f"{result.get('seconds', 0):.2f} s)\n" + "\n".join(result["log"]) + "\n")
@@ -301,18 +297,10 @@ class Coordinator:
                 work.journal.finish()
 
 
-def _in_course(value, root):
-    """Worker results name the course folder <course>: here it is `root`."""
-    if isinstance(value, list):
-        return [line.replace("<course>", str(root)) for line in value]
-    return value.replace("<course>", str(root))
-
-
 def run_batch(course_root, assignments, force=False, students=None, workers=None,
               scheduler=None, scheduler_file=None, log_file=None, stream=None):
     """Grade the submissions of `assignments`; returns a Summary."""
     stream = stream or sys.stderr
-    warnings.filterwarnings("ignore", message=".*not in session.*")  # see batch_worker
     started = time.monotonic()
     put_python_on_path()  # for this process and the local workers it starts
     log = open(log_file, "a") if log_file else None

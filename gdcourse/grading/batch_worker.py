@@ -33,6 +33,10 @@ from nbgrader.api import MissingEntry
 from .gradebook_rows import autograde_rows, forget_submission, prepare_submission, seed_assignment
 from .trusted import CACHE_FOLDER
 
+# nbgrader's add_submission trips SQLAlchemy's autoflush warning (stock autograde prints it too);
+# it says nothing about the grades.
+warnings.filterwarnings("ignore", message=".*not in session.*")
+
 # Scratch courses of this process: {bundle key: ScratchCourse}.
 _COURSES = {}
 
@@ -173,12 +177,21 @@ class _Lines(logging.Handler):
         self.lines.append(self.format(record))
 
 
+def task_log(handler):
+    """The logger nbgrader logs to during one task, with only `handler` (removed after it)."""
+    log = logging.getLogger("gdcourse.batch.task")
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    log.addHandler(handler)
+    return log
+
+
 def grade_submission(bundle, student, files, extension=None):
     """Autograde one student's submission of `bundle`'s assignment.
 
     Returns {"student", "ok", "rows" (gradebook_rows.autograde_rows), "autograded" ({path:
     (bytes, mode)}), "log" (nbgrader's log lines), "error" (why it failed, when not ok),
-    "seconds", "worker"}.
+    "seconds", "worker", "root" (its scratch course folder, which the log names)}.
     """
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
@@ -191,16 +204,10 @@ def grade_submission(bundle, student, files, extension=None):
     shutil.rmtree(autograded.parent, ignore_errors=True)
     write_folder(submitted, files)
     lines = _Lines()
-    log = logging.getLogger(f"gdcourse.batch.{student}")
-    log.propagate = False
-    log.setLevel(logging.INFO)
-    log.addHandler(lines)
+    log = task_log(lines)
     result = {"student": student, "ok": False, "rows": None, "autograded": {}, "error": None,
-              "worker": worker_name()}
+              "worker": worker_name(), "root": str(course.root)}
     stderr = io.StringIO()
-    # nbgrader's add_submission trips SQLAlchemy's autoflush warning (stock autograde prints it
-    # too); it says nothing about the grades.
-    warnings.filterwarnings("ignore", message=".*not in session.*")
     try:
         prepare_submission(course.db_url, assignment, student, extension)
         coursedir = CourseDirectory(config=course.config)
@@ -225,10 +232,6 @@ def grade_submission(bundle, student, files, extension=None):
     finally:
         log.removeHandler(lines)
         result["log"] = lines.lines + [f"[stderr] {line}" for line in stderr.getvalue().splitlines()]
-        # The course's paths, not this worker's scratch folder, in what the instructor reads.
-        result["log"] = [line.replace(str(course.root), "<course>") for line in result["log"]]
-        if result["error"]:
-            result["error"] = result["error"].replace(str(course.root), "<course>")
         with contextlib.suppress(Exception):
             forget_submission(course.db_url, assignment, student)
         shutil.rmtree(submitted.parent, ignore_errors=True)
@@ -244,9 +247,7 @@ def solution_observations(bundle):
 
     course = scratch_course(bundle)
     lines = _Lines()
-    log = logging.getLogger(f"gdcourse.batch.solution.{bundle.assignment}")
-    log.propagate = False
-    log.addHandler(lines)
+    log = task_log(lines)
     try:
         for notebook in bundle.structure["notebooks"]:
             trusted_observations(course.config, bundle.assignment, notebook["name"], log)
