@@ -7,8 +7,8 @@ expected value (`expect=`); a hidden test states none: the solution's run provid
 Tensors are given as text (`"torch.tensor([1.0])"`, seeded `torch.randn(...)`): every call builds
 its own, so that no call sees what an earlier one did to its input, and the call in a failure
 message is code the student can run. Loss functions are inputs, passed as they are, with the
-description (`"Σᵢ θᵢ²"`) that names them in messages; the judge knows the gradients of the
-lecture's losses by that name (θ·θ, Σᵢ θᵢ²) and reads the counterparts of known mistakes for the
+description (`"Σᵢ θ[i]²"`) that names them in messages; the judge knows the gradients of the
+lecture's losses by that name (θ·θ, Σᵢ θ[i]²) and reads the counterparts of known mistakes for the
 others from the trusted run's auxiliary values.
 """
 from .runtime import NOTHING, check
@@ -61,7 +61,7 @@ def _gradient_check(kind, text, description, function, expect):
 
 
 def check_gradient_square(text, description, function, expect=NOTHING):
-    """gradient_at(L, <text>) for the lecture's losses θ·θ and Σᵢ θᵢ²."""
+    """gradient_at(L, <text>) for the lecture's losses θ·θ and Σᵢ θ[i]²."""
     _gradient_check("gradient_square", text, description, function, expect)
 
 
@@ -124,7 +124,7 @@ def _descent_check(kind, text, description, function, rate, steps, expect):
 
 
 def check_descent_square(text, description, function, rate, steps, expect=NOTHING):
-    """gradient_descent_autograd(L, <text>, rate, steps) on the lecture's losses θ·θ, Σᵢ θᵢ²."""
+    """gradient_descent_autograd(L, <text>, rate, steps) on the lecture's losses θ·θ, Σᵢ θ[i]²."""
     _descent_check("descent_square", text, description, function, rate, steps, expect)
 
 

@@ -16,7 +16,7 @@ EXAMPLE = "example"
 
 
 def line_data(n, seed):
-    """The reference page's recipe: u uniform in [−1, 1], a column of ones, y = 3u + 2 + U(0, 1)."""
+    """Chapter 5's recipe (fast.ai's lesson 2): u uniform in [−1, 1], a column of ones, y = 3u + 2 + U(0, 1)."""
     import torch
 
     generator = torch.Generator().manual_seed(seed)
@@ -69,8 +69,8 @@ def _two_updates(update):
 
 
 def update_works():
-    """Probe update, which fit and animate_fit build on: a₀ + a₁ after two updates is 3.22."""
-    upstream("update", call="two updates from a = (1, 1) with λ = 0.1, then a₀ + a₁",
+    """Probe update, which fit and animate_fit build on: a[0] + a[1] after two updates is 3.22."""
+    upstream("update", call="two updates from a = (1, 1) with λ = 0.1, then a[0] + a[1]",
              run=_two_updates, expect=3.22)
 
 
@@ -130,18 +130,19 @@ def check_loss(data, a_0, learning_rate, expect=NOTHING):
           functions=("update",), case=case, expect=expect)
 
 
-def check_grad_zeroed(data, a_0, learning_rate, expect=NOTHING):
-    """Two updates from a = a_0: a.grad after the first and after the second."""
+def check_two_steps(data, a_0, learning_rate, expect=NOTHING):
+    """Two updates from a = a_0: where a is after each. The second step must use the gradient at
+    its own a alone, whether update zeroes a.grad after the step or before backward()."""
     x, y, call, case = _update_case(data, a_0, learning_rate)
 
     def run(update):
-        a, grads = _parameter(a_0), []
+        a, path = _parameter(a_0), []
         for _ in range(2):
             update(x.clone(), y.clone(), a, learning_rate)
-            grads.append(None if a.grad is None else a.grad.detach().clone())
-        return grads
+            path.append(a.detach().clone())
+        return path
 
-    check("fitting_a_line.grad_zeroed", call=call, run=run, functions=("update",), case=case,
+    check("fitting_a_line.two_steps", call=call, run=run, functions=("update",), case=case,
           expect=expect)
 
 

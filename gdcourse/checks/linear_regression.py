@@ -199,7 +199,7 @@ def _steps_run(x, y, initial_w, learning_rate, number_epochs):
             result = train(_fresh(x), _fresh(y), _fresh(initial_w), learning_rate, number_epochs)
         finally:
             handle.remove()
-        pair = isinstance(result, tuple) and len(result) == 2
+        pair = isinstance(result, (tuple, list)) and len(result) == 2
         return {"pair": pair, "returned": None if pair else result, "steps": len(steps),
                 "optimizers": list(dict.fromkeys(type(o).__name__ for o in steps)),
                 "sgd": all(isinstance(o, torch.optim.SGD) for o in steps),
@@ -216,3 +216,49 @@ def check_steps(learning_rate, number_epochs, expect=NOTHING):
           call=f"train(x, y, torch.tensor([1.0]), {learning_rate}, {number_epochs})",
           run=_steps_run(x, 2 * x, initial_w, learning_rate, number_epochs), functions=("train",),
           case={"learning_rate": learning_rate, "number_epochs": number_epochs}, expect=expect)
+
+
+# --- train_minibatch ------------------------------------------------------------------------------
+def _orders(n, number_epochs, seed):
+    """The permutations a right answer draws, one per epoch, from a generator seeded with `seed`:
+    the case's record of them lets the judge replay the known mistakes on plain numbers."""
+    generator = torch.Generator().manual_seed(seed)
+    return [torch.randperm(n, generator=generator).tolist() for _ in range(number_epochs)]
+
+
+def _minibatch_case(x, y, w_0, learning_rate, batch_size, number_epochs, seed):
+    return {"x": x, "y": y, "initial_w": torch.tensor([w_0]), "learning_rate": learning_rate,
+            "batch_size": batch_size, "number_epochs": number_epochs, "seed": seed,
+            "orders": _orders(len(x), number_epochs, seed)}
+
+
+def _minibatch_call(w_0, learning_rate, batch_size, number_epochs, seed):
+    return (f"train_minibatch(x, y, torch.tensor([{w_0}]), {learning_rate}, {batch_size}, "
+            f"{number_epochs}, torch.Generator().manual_seed({seed}))")
+
+
+def _minibatch_run(x, y, w_0, learning_rate, batch_size, number_epochs, seed):
+    def run(train_minibatch):
+        generator = torch.Generator().manual_seed(seed)
+        initial_w = torch.tensor([w_0])
+        result = train_minibatch(_fresh(x), _fresh(y), initial_w, learning_rate, batch_size,
+                                 number_epochs, generator)
+        # The generator's next number tells how many numbers the call drew from it.
+        return {"result": result, "initial_w": initial_w, "initial_w_grad": initial_w.grad,
+                "next_draw": torch.rand(1, generator=generator).item()}
+    return run
+
+
+def check_minibatch(x, y, w_0, learning_rate, batch_size, number_epochs, seed, about, *,
+                    judged="weight", expect=NOTHING):
+    """train_minibatch(x, y, torch.tensor([w_0]), λ, batch_size, epochs, generator seeded with
+    seed): the run records what came back, initial_w after the call, and the generator's next
+    number. `judged` says which part the judge holds to the solution's: "weight" (w), "losses"
+    (one per step) or "contract" (initial_w kept, w detached, floats, the generator drawn from
+    once per epoch)."""
+    case = _minibatch_case(x, y, w_0, learning_rate, batch_size, number_epochs, seed)
+    case["fresh_draw"] = torch.rand(1, generator=torch.Generator().manual_seed(seed)).item()
+    check(f"linear_regression.minibatch_{judged}",
+          call=f"{_minibatch_call(w_0, learning_rate, batch_size, number_epochs, seed)} {about}",
+          run=_minibatch_run(x, y, w_0, learning_rate, batch_size, number_epochs, seed),
+          functions=("train_minibatch",), case=case, expect=expect)

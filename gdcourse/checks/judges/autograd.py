@@ -3,13 +3,14 @@ gradients that add up, and gradient descent on any loss.
 
 Known mistakes come from the inputs and the expected value (2θ₀ written by hand, the gradient of
 one loss out of k, the descent with 2θ by hand), from the gradients of the lecture's losses, which
-the course states (θ·θ and Σᵢ θᵢ²: 2θ), named by the case's loss, or from the trusted run's
+the course states (θ·θ and Σᵢ θ[i]²: 2θ), named by the case's loss, or from the trusted run's
 auxiliary values (the solution's gradient at θ = 1, of the first or the last loss alone).
 """
 import math
 
 from . import Fail
 from .common import aux_value, expected_value, items, returned, show, tensor
+from ..plain import Value
 
 # --- exercise 1: grad_fn_names -------------------------------------------------------------------
 PAST_THE_LEAF = ("The walk went past the leaf: AccumulateGrad, θ's own node, has no inputs (its "
@@ -20,9 +21,9 @@ NONE_NODE = ("The walk reached None: a constant input (the 5 of θ + 5) appears 
 NONE_NODE_EDGE = ("The walk reached None: a constant input appears in next_functions as (None, 0), "
                   "and a tensor with no recorded history has grad_fn None. Skip the None inputs, "
                   "and return [] when there is no grad_fn at all.")
-NAMES = ("Each name is type(node).__name__, the class name torch shows in grad_fn=<…>. Start at "
-         "result.grad_fn, move to the first input in next_functions that is not None, and stop "
-         "after a node that has none.")
+NAMES = ("Each name is type(node).__name__ (or node.name()), the class name torch shows in "
+         "grad_fn=<…>. Start at result.grad_fn, move to the first input in next_functions that is "
+         "not None, and stop after a node that has none.")
 ONE_EARLY = ("The list stops one node early: the walk ends at the leaf's AccumulateGrad node, and "
              "that node is in the list, last.")
 REVERSED = ("The names are in reverse order: start at result.grad_fn, the last operation, and "
@@ -42,7 +43,7 @@ NONE_GRAD = ("theta.grad is None until loss.backward() has run: backward() compu
 AT_ONE = ("That is the gradient at θ = 1, the lecture's θ₀, not at the theta_0 given: start the "
           "Parameter from theta_0's values, nn.Parameter(theta_0.clone()).")
 SQUARE = "For these losses ∂L/∂θ = 2θ, taken at θ = theta_0."
-BY_HAND = ("That is 2θ₀, the gradient of Σᵢ θᵢ² only: gradient_at must work for any loss. Make "
+BY_HAND = ("That is 2θ₀, the gradient of Σᵢ θ[i]² only: gradient_at must work for any loss. Make "
            "θ a Parameter, compute function(θ), call backward() and return θ.grad.")
 AUTOGRAD = "Let autograd find the gradient: compute function(θ) on a Parameter θ, then backward()."
 OWN_PARAMETER = ("Make a Parameter of your own from a copy, nn.Parameter(theta_0.clone()), and "
@@ -87,7 +88,7 @@ DESCENT_ERRORS = {"leaf Variable that requires grad": NO_GRAD, "not a leaf": REB
 NEVER_ZEROED = ("θ moved by the sum of all the gradients so far: .grad was never cleared, so each "
                 "backward() added the new gradient to the earlier ones. Clear it after every "
                 "update: theta.grad.zero_() (or theta.grad = None).")
-DESCENT_BY_HAND = ("That is the descent with the gradient 2θ written by hand, the gradient of Σθᵢ² "
+DESCENT_BY_HAND = ("That is the descent with the gradient 2θ written by hand, the gradient of Σθ[i]² "
                    "only. gradient_descent_autograd must work for any loss: get ∂L/∂θ from "
                    "loss.backward() and theta.grad at every step.")
 STEP = "Each step is θ ← θ − λ·∂L/∂θ with ∂L/∂θ from backward(), at the current θ."
@@ -101,11 +102,11 @@ DESCENT_TRACKING = ("The descent switched on gradient tracking on the caller's t
 # entry: the counterparts of known mistakes in a student's own run, where the trusted run's
 # auxiliary values are not there, and of the "never zeroed" descent.
 PUBLIC_GRADIENTS = {
-    "θ·θ": lambda x: 2 * x, "Σᵢ θᵢ²": lambda x: 2 * x, "3θ": lambda x: 3.0,
+    "θ·θ": lambda x: 2 * x, "Σᵢ θ[i]²": lambda x: 2 * x, "3θ": lambda x: 3.0,
     "(θ − 3)² + sin θ": lambda x: 2 * (x - 3) + math.cos(x),
-    "Σᵢ sin θᵢ + θᵢ³": lambda x: math.cos(x) + 3 * x ** 2,
+    "Σᵢ sin θ[i] + θ[i]³": lambda x: math.cos(x) + 3 * x ** 2,
     "exp(θ·θ + 5)": lambda x: 2 * x * math.exp(x * x + 5),
-    "Σᵢⱼ (θᵢⱼ − 1)⁴": lambda x: 4 * (x - 1) ** 3,
+    "Σᵢⱼ (θ[i, j] − 1)⁴": lambda x: 4 * (x - 1) ** 3,
 }
 
 
@@ -128,9 +129,17 @@ def _tolerance(expected):
 
 
 # --- exercise 1 ----------------------------------------------------------------------------------
+def _class_names(got):
+    """The names as type(node).__name__ gives them. node.name() names the same nodes, but gives
+    the leaf's node its C++ name, torch::autograd::AccumulateGrad: both answers are right."""
+    if got.is_sequence and all(item.kind == "str" for item in got.items):
+        return Value({got.kind: [{"str": item.python.rsplit("::", 1)[-1]} for item in got.items]})
+    return got
+
+
 def names(obs):
-    got = returned(obs, errors={"tuple index out of range": PAST_THE_LEAF,
-                                "'NoneType' object has no attribute": NONE_NODE})
+    got = _class_names(returned(obs, errors={"tuple index out of range": PAST_THE_LEAF,
+                                             "'NoneType' object has no attribute": NONE_NODE}))
     expected = expected_value(obs).python
     items(obs, got, expected, what="names", hint=NAMES, mistakes=[
         (expected[:-1], ONE_EARLY), (expected[::-1], REVERSED), (expected[1:], FIRST_MISSING)])
@@ -139,9 +148,9 @@ def names(obs):
 def names_edge(obs):
     expected = expected_value(obs).python
     hint = NO_HISTORY if not expected else NAMES_EDGE
-    got = returned(obs, errors={"tuple index out of range": PAST_THE_LEAF,
-                                "'NoneType' object has no attribute": NONE_NODE_EDGE},
-                   hint=NO_HISTORY if not expected else "")
+    got = _class_names(returned(obs, errors={"tuple index out of range": PAST_THE_LEAF,
+                                             "'NoneType' object has no attribute": NONE_NODE_EDGE},
+                                hint=NO_HISTORY if not expected else ""))
     mistakes = [(expected[:1], SKIP_NONE)] if obs["constant_first"] and expected else []
     items(obs, got, expected, what="names", mistakes=mistakes, hint=hint)
 

@@ -10,6 +10,10 @@ from . import Fail
 
 MEMORY = ("The code asked for more memory than there is: when grading, that is the memory limit "
           "of the grading sandbox. Does it make a very large list or tensor?")
+BROADCAST_ONE = ("A 0-d input came back with shape (1,): a constant of shape (1,), such as "
+                 "torch.tensor([2.0]), broadcasts the result up to its own shape. Use a plain "
+                 "number, 2 * tensor, or a 0-d tensor such as torch.tensor(2.0), which keep the "
+                 "input's shape.")
 STUB = ("The answer cell still holds its stub: replace `raise NotImplementedError()` with your "
         "code.")
 
@@ -174,9 +178,13 @@ def tensor(obs, got, expected, *, mistakes=(), hint="", rel=1e-5, abs_tol=1e-7):
         raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a torch "
                    f"tensor like {show(expected)}.", advice)
     if got.shape != expected.shape:
+        if expected.shape == () and got.shape == (1,):
+            advice = BROADCAST_ONE
+        else:
+            advice = ("Element-wise operations keep the input's shape; indexing, .item() or sum() "
+                      "do not.")
         raise Fail(f"{obs.call} returned a tensor of shape {got.shape}, expected shape "
-                   f"{expected.shape}.", "Element-wise operations keep the input's shape; "
-                   "indexing, .item() or sum() do not.")
+                   f"{expected.shape}.", advice)
     if got.dtype != expected.dtype:
         raise Fail(f"{obs.call} returned dtype {got.dtype}, expected {expected.dtype}, the input's "
                    f"dtype.", "Arithmetic on the input tensor keeps its dtype; torch.tensor(...) of "

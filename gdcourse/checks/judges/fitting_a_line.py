@@ -3,9 +3,9 @@ line's noisy points.
 
 The expected side is the solution's (its values, its losses, its animation's frames) or a visible
 test's literal. Known mistakes come from the case's inputs and the expected side: a step uphill is
-2a₀ − a₁; a frame 0 already stepped shows the solution's frame 1 or 2; the trusted run adds fit's
+2a[0] − a[1]; a frame 0 already stepped shows the solution's frame 1 or 2; the trusted run adds fit's
 results one step longer and shorter. Two mistakes are computed here on plain numbers, from the
-case's x, y and a₀: the loss after the step (an update that returns the wrong loss) and the path
+case's x, y and starting a: the loss after the step (an update that returns the wrong loss) and the path
 of gradients that pile up (a.grad never zeroed).
 """
 from ..plain import Value
@@ -40,9 +40,11 @@ STEP = "One step is a − λ·∂L/∂a, with ∂L/∂a from loss.backward()."
 AFTER_STEP = ("That is the loss after the step: return the loss computed before it, the one whose "
               "gradient made the step.")
 LOSS = "Return mse(y, x @ a) for the a update started from, as loss.item()."
-GRAD_LEFT = ("After update, a.grad should be zero, but it still holds the gradient. backward() "
-             "adds into .grad, so the next update would step with the sum of this gradient and "
-             "the next. Zero it after the step, a.grad.zero_().")
+GRAD_LEFT = ("The second step used the sum of both gradients: backward() adds into a.grad, so "
+             "a gradient left there is added to the next one. Zero it in update, a.grad.zero_(), "
+             "after the step (or before backward()).")
+TWO_STEPS = ("Each call of update takes one step from where the last one left a, with the "
+             "gradient at that a: a ← a − λ·∂L/∂a.")
 
 AFTER = ("Each loss is the one after its step: update must return the loss it computed before "
          "stepping, so that losses[0] is the loss at the starting a.")
@@ -66,7 +68,7 @@ STEPPED_FIRST = ("Frame 0 must show the starting a, before any update: update on
                  "after the first (if i > 0). matplotlib also calls the frame function on frame 0 "
                  "once more, for its initial draw, so a frame function that updates every time it "
                  "is called has moved a twice before frame 0 is shown.")
-HUNDRED = ("100 frames is the reference page's number (np.arange(0, 100)): give FuncAnimation "
+HUNDRED = ("100 frames is the number in fast.ai's lesson (np.arange(0, 100)): give FuncAnimation "
            "the frames asked for, frames=number_frames.")
 START = "the line of the starting a, before any update"
 FRAME_LINES = ("Frame i must show x @ a after i updates: one update per frame after the first, "
@@ -199,15 +201,19 @@ def loss(obs):
            mistakes=[(_loss_at(rows, y, after), AFTER_STEP)])
 
 
-def grad_zeroed(obs):
+def two_steps(obs):
     got = returned(obs, errors=UPDATE_ERRORS)
-    expected_value(obs)
-    if not got.is_sequence or len(got.items) != 2:
-        raise Fail(f"{obs.call}: the test could not read a.grad after the calls.", GRAD_LEFT)
-    for count, grad in zip(("one call", "two calls"), got.items):
-        if grad.kind == "none" or (grad.kind == "tensor" and not any(grad.values)):
+    expected = expected_value(obs)
+    if not got.is_sequence or len(got.items) != 2 or not expected.is_sequence:
+        raise Fail(f"{obs.call}: the test could not read a after the two calls.", TWO_STEPS)
+    rows, y = _data(obs)
+    piled = _path(rows, y, obs["a_0"], obs["learning_rate"], 2, pile_up=True)[2]
+    for count, a, wanted in zip(("one call", "two calls"), got.items, expected.items):
+        values, target = _numbers(a), _numbers(wanted)
+        if all_close(values, target, 1e-5, 1e-6):
             continue
-        raise Fail(f"After {count} of {obs.call}, a.grad is {show(grad)}.", GRAD_LEFT)
+        what = f"After {count} of {obs.call}, a is {show(a)}, expected {show(wanted)}."
+        raise Fail(what, GRAD_LEFT if all_close(values, piled, 1e-5, 1e-6) else TWO_STEPS)
 
 
 # --- fit ------------------------------------------------------------------------------------------
@@ -361,5 +367,5 @@ def axes(obs):
 
 
 JUDGES = {"mse": mse, "traceable": traceable, "step": step, "loss": loss,
-          "grad_zeroed": grad_zeroed, "fit_example": fit_example, "fit_losses": fit_losses,
+          "two_steps": two_steps, "fit_example": fit_example, "fit_losses": fit_losses,
           "fitted": fitted, "frames": frames, "lines": lines, "axes": axes}

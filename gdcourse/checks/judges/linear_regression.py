@@ -12,8 +12,8 @@ import dataclasses
 import math
 
 from . import Fail
-from .common import (aux_value, expected_value, number, returned, sequence_of_numbers, show,
-                     tensor)
+from .common import (all_close, aux_value, close, expected_value, number, returned,
+                     sequence_of_numbers, show, tensor)
 from ..plain import Value
 
 # --- model ----------------------------------------------------------------------------------------
@@ -92,6 +92,31 @@ BY_HAND = ("Create torch.optim.SGD([w], lr=learning_rate) and let optimizer.step
            "per epoch, instead of changing w by hand.")
 PAIR = "train returns a pair: return w.detach(), losses."
 RAISED = "Run train on the example's data yourself to see where the error comes from."
+
+# --- train_minibatch ------------------------------------------------------------------------------
+MB_NO_SHUFFLE = ("The batches came in the same order every epoch, 0, 1, 2, …: shuffle at the start "
+                 "of each epoch, order = torch.randperm(n, generator=generator), and take the "
+                 "batches from that order.")
+MB_SHUFFLE_ONCE = ("Every epoch reused the first epoch's order: draw a new permutation at the start "
+                   "of each epoch, inside the epoch loop.")
+MB_DROPS_LAST = ("The last, smaller batch of each epoch was left out: when batch_size does not "
+                 "divide n, the last batch holds the points that are left, and it gets a step too.")
+MB_PILED_UP = ("The gradients piled up: backward() adds into w.grad, so each step must be followed "
+               "by optimizer.zero_grad() (or preceded by it, before backward()).")
+MB_FULL_DATA = ("Every step used the loss on all the data: a mini-batch step computes the loss on "
+                "its batch only, x[batch] and y[batch].")
+MB_GENERATOR = ("The generator given was never drawn from: torch.randperm(n) without generator= "
+                "uses torch's global generator, so the same seed does not give the same run. "
+                "Shuffle with order = torch.randperm(n, generator=generator).")
+MB_WEIGHT = ("Each epoch: one permutation of the n points from the generator, then one step per "
+             "batch of batch_size points taken in that order (the last batch may be smaller), "
+             "each on the loss of its batch.")
+MB_COUNT = ("One loss per step: an epoch takes ceil(n / batch_size) steps, so there are "
+            "number_epochs · ceil(n / batch_size) losses.")
+MB_PER_EPOCH = ("That is one loss per epoch: record the loss of every step (every batch), before "
+                "its step.")
+MB_LOSSES = ("losses[k] is the loss of step k's batch, computed before that step: "
+             "loss.item() of the batch's mean squared error.")
 
 
 # --- reading records ------------------------------------------------------------------------------
@@ -196,7 +221,8 @@ def _pair(obs, got):
     """(w, losses) of what train returned, or a failure."""
     if got.kind == "none":
         raise Fail(f"{obs.call} returned None: nothing came back.", PAIR)
-    if got.kind != "tuple" or len(got.items) != 2:
+    # A list [w, losses] unpacks as the pair does: `w, losses = train(...)` works with both.
+    if not got.is_sequence or len(got.items) != 2:
         raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a pair "
                    f"(w, losses).", PAIR)
     return got.items
@@ -353,6 +379,119 @@ def steps(obs):
                    "torch.optim.SGD([w], lr=learning_rate).")
 
 
+# --- train_minibatch ------------------------------------------------------------------------------
+def _minibatch(obs, orders, *, drop_last=False, pile_up=False, full_data=False):
+    """w and the per-step losses of mini-batch SGD on the case's data (float64) for the given
+    permutations, one per epoch, and the variants behind known mistakes. Only for known mistakes:
+    the right answer is the solution's run."""
+    x, y, size = obs["x"], obs["y"], obs["batch_size"]
+    n, w, piled, losses = len(x), obs["initial_w"][0], 0.0, []
+    for order in orders:
+        for start in range(0, n, size):
+            batch = order[start:start + size]
+            if drop_last and len(batch) < size:
+                continue
+            if full_data:
+                batch = range(n)
+            residuals = [(x[i], x[i] * w - y[i]) for i in batch]
+            losses.append(sum(r * r for _, r in residuals) / len(residuals))
+            gradient = 2 / len(residuals) * sum(xi * r for xi, r in residuals)
+            piled = piled + gradient if pile_up else gradient
+            w -= obs["learning_rate"] * piled
+    return w, losses
+
+
+def _minibatch_mistakes(obs, part):
+    """(value, hint) of each known mistake; part 0: the weight, part 1: the losses."""
+    orders = obs["orders"]
+    if not orders:
+        return []
+    in_order = [list(range(len(obs["x"])))] * len(orders)
+    variants = [(dict(orders=in_order), MB_NO_SHUFFLE),
+                (dict(orders=[orders[0]] * len(orders)), MB_SHUFFLE_ONCE),
+                (dict(orders=orders, drop_last=True), MB_DROPS_LAST),
+                (dict(orders=orders, pile_up=True), MB_PILED_UP),
+                (dict(orders=orders, full_data=True), MB_FULL_DATA)]
+    mistakes = []
+    for options, hint in variants:
+        value = _minibatch(obs, **options)[part]
+        mistakes.append(([value] if part == 0 else value, hint))
+    return mistakes
+
+
+def _minibatch_result(obs):
+    facts = returned(obs, errors={"non-leaf": NON_LEAF}, hint=RAISED)
+    return facts, _pair(obs, _field(facts, "result"))
+
+
+def _expected_result(obs, index):
+    """Part `index` of the expected (w, losses); a visible test may state that part alone."""
+    result = _field(expected_value(obs), "result")
+    if result.is_sequence and len(result.items) == 2:
+        return result.items[index]
+    return result
+
+
+def _generator_unused(facts, obs):
+    draw = _field(facts, "next_draw")
+    return draw.is_number and close(float(draw.python), obs["fresh_draw"], 1e-6, 1e-9)
+
+
+def minibatch_weight(obs):
+    facts, (w, _) = _minibatch_result(obs)
+    expected = _expected_result(obs, 0)
+    mistakes = _minibatch_mistakes(obs, 0)
+    hint = MB_WEIGHT
+    if w.kind == "tensor" and expected.kind == "tensor" and _generator_unused(facts, obs) \
+            and not all_close(w.values, expected.values, 1e-4, 1e-5):
+        hint = MB_GENERATOR
+    tensor(obs, w, expected, rel=1e-4, abs_tol=1e-5, mistakes=mistakes, hint=hint)
+
+
+def minibatch_losses(obs):
+    facts, (_, got) = _minibatch_result(obs)
+    expected = _expected_result(obs, 1).numbers()
+    if got.is_sequence and len(got.items) != len(expected):
+        hint = MB_PER_EPOCH if len(got.items) == obs["number_epochs"] else MB_COUNT
+        raise Fail(f"{obs.call} gave {len(got.items)} losses, expected {len(expected)}: "
+                   f"{obs['number_epochs']} epochs of ceil({len(obs['x'])} / "
+                   f"{obs['batch_size']}) steps.", hint)
+    hint = MB_GENERATOR if _generator_unused(facts, obs) else MB_LOSSES
+    sequence_of_numbers(obs, got, expected, what="losses", hint=hint,
+                        mistakes=_minibatch_mistakes(obs, 1), rel=1e-4,
+                        abs_tol=1e-6 * max([1.0] + [abs(v) for v in expected[:1]]))
+
+
+def minibatch_contract(obs):
+    facts, (w, losses_) = _minibatch_result(obs)
+    before = obs.case["initial_w"]
+    after, grad = _field(facts, "initial_w"), _field(facts, "initial_w_grad")
+    if after.kind != "tensor" or after.values != before.values or grad.kind != "none" \
+            or after.requires_grad:
+        raise Fail(f"{obs.call} changed initial_w: it is now {show(after)}, grad={show(grad)}.",
+                   COPY)
+    if w.kind != "tensor" or w.shape != before.shape or w.dtype != before.dtype:
+        raise Fail(f"{obs.call} returned w = {show(w)}: expected a tensor of initial_w's shape "
+                   f"{before.shape} and dtype {before.dtype}.",
+                   "Train a copy of initial_w itself, initial_w.detach().clone().")
+    if w.requires_grad:
+        raise Fail(f"{obs.call} returned a w that still requires grad.", DETACHED)
+    if losses_.kind != "list" or any(item.kind != "float" for item in losses_.items):
+        raise Fail(f"{obs.call} returned losses = {show(losses_)}: expected a list of Python "
+                   f"floats.", FLOATS)
+    draw, wanted = _field(facts, "next_draw"), _field(expected_value(obs), "next_draw")
+    if draw.is_number and wanted.is_number and not close(float(draw.python),
+                                                          float(wanted.python), 1e-6, 1e-9):
+        if _generator_unused(facts, obs):
+            raise Fail(f"After {obs.call}, the generator had not been drawn from.", MB_GENERATOR)
+        raise Fail(f"After {obs.call}, the generator's next number was {draw.python:.6g}, not "
+                   f"{wanted.python:.6g}: the call drew more or fewer numbers from it than one "
+                   f"permutation per epoch.",
+                   "Call torch.randperm(n, generator=generator) once per epoch, at its start, "
+                   "and draw nothing else from the generator.")
+
+
 JUDGES = {"model": model, "graph": graph, "loss": loss, "differentiable": differentiable,
           "weight": weight, "losses": losses, "contract": contract,
-          "no_epochs": no_epochs, "steps": steps}
+          "no_epochs": no_epochs, "steps": steps, "minibatch_weight": minibatch_weight,
+          "minibatch_losses": minibatch_losses, "minibatch_contract": minibatch_contract}

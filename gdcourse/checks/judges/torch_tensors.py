@@ -1,15 +1,15 @@
-"""Judges of chapter 2 (gdcourse.checks.torch_tensors): gradient descent on L(θ) = Σᵢ θᵢ² with
+"""Judges of chapter 2 (gdcourse.checks.torch_tensors): gradient descent on L(θ) = Σᵢ θ[i]² with
 tensors of any shape and dtype. Known mistakes are computed from the starting θ (the case) and
 the learning rate: every entry follows θ_k = (1 − 2λ)^k θ₀ when the descent is right."""
 from . import Fail
 from .common import expected_value, returned, show, tensor
 
-GRADIENT = "For L(θ) = Σᵢ θᵢ², ∂L/∂θᵢ = 2θᵢ: the gradient is the tensor 2θ."
-SIGN = ("The sign is flipped: the derivative of θᵢ² is +2θᵢ. The minus sign belongs to the "
+GRADIENT = "For L(θ) = Σᵢ θ[i]², ∂L/∂θ[i] = 2θ[i]: the gradient is the tensor 2θ."
+SIGN = ("The sign is flipped: the derivative of θ[i]² is +2θ[i]. The minus sign belongs to the "
         "update θ − λ·∂L/∂θ, not to the gradient.")
-NO_FACTOR = "The derivative of θᵢ² is 2θᵢ, not θᵢ: the exponent 2 comes down as a factor."
-SQUARES = "Those are the terms θᵢ² of the loss; the gradient is their derivative, 2θᵢ."
-CONSTANT = "The derivative of θᵢ² is 2θᵢ: it changes with θ, it is not the constant 2."
+NO_FACTOR = "The derivative of θ[i]² is 2θ[i], not θ[i]: the exponent 2 comes down as a factor."
+SQUARES = "Those are the terms θ[i]² of the loss; the gradient is their derivative, 2θ[i]."
+CONSTANT = "The derivative of θ[i]² is 2θ[i]: it changes with θ, it is not the constant 2."
 LOOP = ("A loop over a tensor walks along its first dimension: for a matrix that gives whole "
         "rows, not numbers, and a tensor of shape () cannot be looped over at all. Work on the "
         "whole tensor at once: 2 * tensor keeps any shape and dtype.")
@@ -21,7 +21,7 @@ IN_PLACE_GRADIENT = ("tensor *= 2 and tensor.mul_(2) write into the caller's ten
 
 DESCENT = ("Start at θ₀ and repeat θ ← θ − λ·∂L/∂θ number_steps times; each step multiplies θ by "
            "(1 − 2λ), so θ_k = (1 − 2λ)^k θ₀.")
-DESCENT_SHAPES = ("Every entry follows its own chapter 1 descent, θᵢ ← (1 − 2λ) θᵢ, whatever θ's "
+DESCENT_SHAPES = ("Every entry follows its own chapter 1 descent, θ[i] ← (1 − 2λ) θ[i], whatever θ's "
                   "shape; tensor arithmetic keeps the shape and the dtype.")
 UPHILL = "θ moved up the slope: a step goes against the gradient, θ − λ·∂L/∂θ, not θ + λ·∂L/∂θ."
 TOO_MANY = "One step too many: the loop must run number_steps times."
@@ -45,7 +45,7 @@ SHAPE_ERRORS = {"converted to Scalar": SHAPE_LOOP, "only one element tensors": S
                 "iteration over a 0-d tensor": SHAPE_LOOP}
 NO_STEPS = "With number_steps = 0 the loop body never runs: θ₀ comes back unchanged."
 ZERO_RATE = "With λ = 0 every step has size 0: θ stays at θ₀."
-AT_MINIMUM = "θ = 0 is the minimum of Σᵢ θᵢ², where the gradient is 0: the descent stays there."
+AT_MINIMUM = "θ = 0 is the minimum of Σᵢ θ[i]², where the gradient is 0: the descent stays there."
 HALF = "With λ = 0.5 a step multiplies θ by 1 − 2λ = 0: one step lands on the minimum."
 SHARED_INPUT = ("theta -= … (or theta.sub_(…)) writes into the tensor that theta names, and at the "
                 "start that is the caller's initial_theta. Write theta = theta - … (a new tensor "
