@@ -3,6 +3,7 @@
 #   make test      set up, then run the whole test suite
 #   make lab       set up, then open JupyterLab on the student edition (students)
 #   make formgrader set up, then open nbgrader's formgrader on the course (instructors)
+#   make report    set up, then write the class report of every graded assignment (instructors)
 #   make hub       set up, then run the course's JupyterHub for a class on this server (as root)
 #   make screenshots set up, then remake the README's screenshots with the browser tests
 #   make student-edition DEST=folder   write the student edition (what students get) into folder
@@ -18,7 +19,7 @@ STAMP := $(VENV)/.installed
 PROXY := $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
 
-.PHONY: setup system-packages example test lab formgrader hub screenshots release clean-grading student-edition
+.PHONY: setup system-packages example test lab formgrader report hub screenshots release clean-grading student-edition
 
 setup: $(STAMP) system-packages $(PROXY)
 
@@ -51,6 +52,11 @@ lab: setup
 formgrader: setup
 	$(BIN)/python -m gdcourse.course.lab --formgrader
 
+# The class report (reports/index.html and a page per assignment) from the gradebook and
+# autograded/; ASSIGNMENTS="01-gradient-descent ..." limits it.
+report: setup
+	$(BIN)/python -m gdcourse.course.class_report $(ASSIGNMENTS)
+
 # A class on this server: hub/jupyterhub_config.py (docs/CLASS.md). Students' servers run from
 # the virtual environment, so for a class it lives outside the course folder:
 #   make hub VENV=/srv/gradient-descent-pytorch/venv
@@ -67,7 +73,7 @@ release: setup
 
 # Remove nbgrader's working folders and the gradebook (the example class's grades with them).
 clean-grading:
-	rm -rf submitted autograded feedback gradebook.db grades.csv
+	rm -rf submitted autograded feedback gradebook.db grades.csv reports
 
 # The student edition (lectures, release/, START.ipynb, the checks): what students get.
 #   make student-edition DEST=../gradient-descent-student

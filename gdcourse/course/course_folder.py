@@ -1,4 +1,5 @@
 """A working copy of the course to grade in, away from the instructor's own folders."""
+import os
 import shutil
 from pathlib import Path
 
@@ -16,3 +17,8 @@ def copy_course(course_root, destination, extra_config=""):
         with open(destination / "nbgrader_config.py", "a") as config:
             config.write(f"\n{extra_config}\n")
     return destination
+
+
+def gradebook_url(course_root):
+    """Where nbgrader_config.py puts the gradebook."""
+    return os.environ.get("GDCOURSE_DB_URL") or f"sqlite:///{Path(course_root) / 'gradebook.db'}"

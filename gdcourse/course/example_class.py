@@ -7,18 +7,20 @@
    gdcourse.grading.batch; `nbgrader autograde` gives the same grades, one notebook at a time);
 4. generate their feedback (nbgrader generate_feedback);
 5. export grades.csv (nbgrader export);
-6. print the grade table.
+6. write the class report (gdcourse.course.class_report) into reports/;
+7. print the grade table.
 
 nbgrader's own output goes to grading.log in the course folder.
 """
 import argparse
-import os
 import shutil
 import sys
 import time
 from pathlib import Path
 
 from .catalog import assignment_names, example_class
+from .class_report import write_reports
+from .course_folder import gradebook_url
 from gdcourse.grading.flags import FLAG, flagged_submissions
 from .grade_table import format_table, read_grades
 from .nbgrader_commands import NbgraderFailed, nbgrader, run_command
@@ -52,11 +54,6 @@ def batch_autograde(course_root, assignments, log_file):
                 f"python -m gdcourse.grading.batch {' '.join(args)}", log_file)
 
 
-def gradebook_url(course_root):
-    """Where nbgrader_config.py puts the gradebook."""
-    return os.environ.get("GDCOURSE_DB_URL") or f"sqlite:///{Path(course_root) / 'gradebook.db'}"
-
-
 def run(course_root):
     course_root = Path(course_root).resolve()
     log = course_root / "grading.log"
@@ -84,6 +81,9 @@ def run(course_root):
     done = step("Exporting grades.csv")
     nbgrader(course_root, "export", "--to", str(course_root / "grades.csv"), log_file=log)
     done()
+    done = step("Writing the class report")
+    report = write_reports(course_root, assignments)
+    done()
 
     grades, graded = read_grades(course_root / "grades.csv")
     flagged = flagged_submissions(gradebook_url(course_root))
@@ -94,6 +94,7 @@ def run(course_root):
     if flagged:
         print(f"{FLAG} flagged for review: see the comments in formgrader.")
     print(f"Feedback: {course_root / 'feedback'}/<student>/<assignment>/")
+    print(f"Class report: {report}")
     print(f"nbgrader's log: {log}")
 
 

@@ -1,0 +1,274 @@
+"""What a class did on an assignment, read back after grading: the data of the class report.
+
+Everything comes from what grading left behind, so that it works for any nbgrader assignment, with
+or without this course's checks or a mistake catalog:
+
+- the gradebook (nbgrader's API): every submission's score, every grade cell's score, whether a
+  cell still waits for a grader (a written answer), and the flag grading or a grader set;
+- the autograded notebooks: each failed test cell's message, whose hint (the teaching sentence)
+  says which mistake the grading recognised, and whether a visible or a hidden check failed;
+- the source notebook: the questions (the "## " headings), what each test checks (its docstring's
+  first line) and, where the assignment's introduction has an "in the lecture" column, the
+  lecture code each exercise builds on.
+
+Students are named by their nbgrader ids: the report made from this is for instructors only.
+"""
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+
+from gdcourse.checks.judges import DETAILS, HIDDEN
+from gdcourse.grading.feedback_summary import describe_test, question_title
+from gdcourse.grading.notebook_cells import grade_id, is_test_cell, nbgrader_meta
+
+UPSTREAM_NOTE = re.compile(r"^Note: this builds on (\S+), which fails its own test above")
+WARNING_LINE = "Before that, a warning said:"
+
+
+@dataclass
+class Test:
+    """A test cell: where it is and what it checks."""
+    grade_id: str
+    notebook: str
+    question: str
+    description: str
+    points: float
+    has_hidden: bool
+
+
+@dataclass
+class Failure:
+    """Why one student's test cell failed: the hint shown, whether a hidden check failed, and the
+    functions it builds on that fail their own tests (then the failure is a consequence)."""
+    hint: str
+    hidden: bool
+    upstream: tuple = ()
+
+
+@dataclass
+class Submission:
+    student: str
+    score: float
+    max_score: float
+    passed: dict = field(default_factory=dict)       # test grade_id -> bool
+    failures: dict = field(default_factory=dict)     # test grade_id -> Failure
+    question_scores: dict = field(default_factory=dict)  # question -> [score, max]
+    flagged: list = field(default_factory=list)      # (notebook, submission notebook id, reason)
+    ungraded: list = field(default_factory=list)     # (notebook, submission notebook id, cell)
+
+
+@dataclass
+class AssignmentResults:
+    name: str
+    tests: list
+    questions: list                   # in the notebook's order
+    lecture: dict                     # question -> lecture code / section it builds on
+    submissions: list
+
+    @property
+    def max_score(self):
+        return max((s.max_score for s in self.submissions), default=0.0)
+
+    def pass_rates(self):
+        """Per test: (test, share passed, share failing a visible check, share failing only a
+        hidden one), over the submissions."""
+        count = len(self.submissions) or 1
+        rates = []
+        for test in self.tests:
+            passed = sum(s.passed.get(test.grade_id, False) for s in self.submissions)
+            hidden = sum(1 for s in self.submissions
+                         if test.grade_id in s.failures and s.failures[test.grade_id].hidden)
+            visible = len(self.submissions) - passed - hidden
+            rates.append((test, passed / count, visible / count, hidden / count))
+        return rates
+
+    def question_means(self):
+        """Per question: the class's mean share of its points (autograded and graded by hand;
+        None while no one's points of it are graded)."""
+        means = []
+        for question in self.questions:
+            shares = [got / total for s in self.submissions
+                      for got, total in [s.question_scores.get(question, (0.0, 0.0))] if total]
+            means.append((question, sum(shares) / len(shares) if shares else None))
+        return means
+
+    def mistakes(self):
+        """The hints shown, most common first: (hint, students, tests, hidden), counting only
+        failures of a test's own (a failure whose function builds on another failing one is
+        that one's consequence)."""
+        students, tests, hidden = Counter(), {}, {}
+        for submission in self.submissions:
+            seen = set()
+            for test_id, failure in submission.failures.items():
+                if failure.upstream or not failure.hint:
+                    continue
+                tests.setdefault(failure.hint, set()).add(test_id)
+                hidden[failure.hint] = hidden.get(failure.hint, True) and failure.hidden
+                if failure.hint not in seen:
+                    seen.add(failure.hint)
+                    students[failure.hint] += 1
+        return [(hint, n, sorted(tests[hint]), hidden[hint]) for hint, n in
+                sorted(students.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def parse_failure(evalue, ename="WrongAnswer"):
+    """A test cell's failure message (gdcourse.checks.judges.Failure.text) split into the hint,
+    hidden or not, and the functions it builds on. Any other error (a plain assert of a stock
+    nbgrader test) is its own hint: its name and first line."""
+    text = str(evalue or "").strip()
+    if ename != "WrongAnswer":
+        return Failure(hint=f"{ename}: {text.splitlines()[0]}" if text else ename, hidden=False)
+    upstream = tuple(m.group(1) for line in text.splitlines()
+                     for m in [UPSTREAM_NOTE.match(line.strip())] if m)
+    if text.startswith(HIDDEN):
+        body = text[len(HIDDEN):].split(f"\n{DETAILS}", 1)[0]
+        lines, hidden = body.strip().splitlines(), True
+    else:
+        # The first line says what happened (the call and its values): the rest is the hint.
+        lines, hidden = text.splitlines()[1:] or text.splitlines()[:1], False
+    hint = " ".join(line.strip() for line in lines
+                    if line.strip() and not UPSTREAM_NOTE.match(line.strip())
+                    and not line.strip().startswith(WARNING_LINE))
+    return Failure(hint=hint, hidden=hidden, upstream=upstream)
+
+
+def _error_of(cell):
+    """(ename, evalue) of a cell's error output, or None."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return str(output.get("ename", "Error")), output.get("evalue", "")
+    return None
+
+
+def _lecture_column(markdown):
+    """{exercise number: text} from an introduction's table with an "in the lecture" column."""
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")]
+            for line in markdown.splitlines() if line.strip().startswith("|")]
+    if not rows or "in the lecture" not in rows[0]:
+        return {}
+    column = rows[0].index("in the lecture")
+    return {row[0]: row[column] for row in rows[2:] if len(row) > column and row[column]}
+
+
+def read_source(course_root, assignment):
+    """The tests, the questions and the lecture pointers of an assignment's source notebooks."""
+    tests, questions, lecture = [], [], {}
+    for path in sorted((Path(course_root) / "source" / assignment).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        pointers = {}
+        question = path.stem
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                pointers = pointers or _lecture_column(cell.source)
+                title = question_title(cell.source)
+                if title:
+                    question = title
+                    if question not in questions:
+                        questions.append(question)
+                    number = re.match(r"Exercise (\d+)", title)
+                    if number and number.group(1) in pointers:
+                        lecture[question] = pointers[number.group(1)]
+            meta = nbgrader_meta(cell)
+            if meta.get("grade") and question not in questions:
+                questions.append(question)
+            if is_test_cell(cell):
+                tests.append(Test(grade_id(cell), path.stem, question,
+                                  describe_test(cell.source, grade_id(cell)),
+                                  float(meta.get("points", 0)),
+                                  "BEGIN HIDDEN TESTS" in cell.source))
+    return tests, questions, lecture
+
+
+def read_results(course_root, assignment, db_url):
+    """The class's results on `assignment`: every graded submission in the gradebook."""
+    course_root = Path(course_root)
+    tests, questions, lecture = read_source(course_root, assignment)
+    tests_by_id = {t.grade_id: t for t in tests}
+    questions_by_cell = _questions_by_cell(course_root, assignment)
+    submissions = []
+    with Gradebook(db_url) as gradebook:
+        try:
+            gradebook.find_assignment(assignment)
+        except MissingEntry:
+            raise SystemExit(f"{assignment}: no such assignment in the gradebook ({db_url})")
+        for submitted in gradebook.assignment_submissions(assignment):
+            submission = Submission(submitted.student_id, submitted.score, submitted.max_score)
+            for notebook in submitted.notebooks:
+                for grade in notebook.grades:
+                    question = questions_by_cell.get(grade.name)
+                    # Points still to be graded by hand say nothing yet about the question.
+                    if question is not None and not grade.needs_manual_grade:
+                        got, total = submission.question_scores.get(question, (0.0, 0.0))
+                        submission.question_scores[question] = (
+                            got + (grade.score or 0.0), total + (grade.max_score or 0.0))
+                    if grade.name in tests_by_id:
+                        submission.passed[grade.name] = (grade.max_score or 0) > 0 and \
+                            (grade.score or 0) >= grade.max_score
+                    elif grade.needs_manual_grade:
+                        submission.ungraded.append((notebook.name, notebook.id, grade.name))
+                if notebook.flagged:
+                    submission.flagged.append((notebook.name, notebook.id,
+                                               _flag_reason(notebook)))
+                _read_failures(course_root, assignment, submitted.student_id, notebook.name,
+                               submission)
+            submissions.append(submission)
+    submissions.sort(key=lambda s: s.student)
+    return AssignmentResults(assignment, tests, questions, lecture, submissions)
+
+
+def _questions_by_cell(course_root, assignment):
+    """grade_id -> question for every graded cell (tests and written answers)."""
+    found = {}
+    for path in sorted((Path(course_root) / "source" / assignment).glob("*.ipynb")):
+        question = path.stem
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                question = question_title(cell.source) or question
+            if nbgrader_meta(cell).get("grade"):
+                found[grade_id(cell)] = question
+    return found
+
+
+def _flag_reason(notebook):
+    comments = [c.auto_comment for c in notebook.comments if c.auto_comment]
+    return comments[0] if comments else "flagged in formgrader"
+
+
+def _read_failures(course_root, assignment, student, notebook_name, submission):
+    path = Path(course_root) / "autograded" / student / assignment / f"{notebook_name}.ipynb"
+    if not path.is_file():
+        return
+    for cell in nbformat.read(path, as_version=4).cells:
+        if not is_test_cell(cell) or submission.passed.get(grade_id(cell), True):
+            continue
+        error = _error_of(cell)
+        if error is not None:
+            name, value = error
+            submission.failures[grade_id(cell)] = parse_failure(value, name)
+
+
+def assignments_in_gradebook(db_url):
+    """The gradebook's assignments, by due date then name."""
+    with Gradebook(db_url) as gradebook:
+        found = [(a.duedate is None, a.duedate, a.name) for a in gradebook.assignments]
+    return [name for *_, name in sorted(found, key=lambda t: (t[0], t[1] or 0, t[2]))]
+
+
+def falling_behind(results, drop=0.25):
+    """Students whose latest share of the points is at least `drop` below their best earlier one:
+    [(student, [share per assignment or None])], the biggest drop first."""
+    shares = {}
+    for index, assignment in enumerate(results):
+        for s in assignment.submissions:
+            row = shares.setdefault(s.student, [None] * len(results))
+            row[index] = s.score / s.max_score if s.max_score else None
+    behind = []
+    for student, row in shares.items():
+        done = [share for share in row if share is not None]
+        if len(done) >= 2 and max(done[:-1]) - done[-1] >= drop:
+            behind.append((max(done[:-1]) - done[-1], student, row))
+    return [(student, row) for _, student, row in sorted(behind, key=lambda t: (-t[0], t[1]))]
