@@ -12,7 +12,8 @@ from nbgrader.api import Gradebook
 
 from gdcourse.course.course_folder import copy_course
 from gdcourse.course.nbgrader_commands import nbgrader
-from gdcourse.grading.notebook_cells import is_test_cell
+from gdcourse.grading.notebook_cells import grade_id, is_test_cell
+from gdcourse.grading.verdicts import JUDGED
 from gdcourse.course.submissions import notebook_path, write_submission
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,7 @@ class GradedSubmission:
     feedback: str                 # text of the generated feedback page
     results: str                  # text of the results table that opens it
     failures: str                 # the errors the test cells raised, as the grader recorded them
+    mistakes: dict                # grade_id -> the known mistake a failing test cell named
 
 
 def grade(course_root, assignment, submissions):
@@ -98,6 +100,8 @@ def grade(course_root, assignment, submissions):
                 results=results_table(feedback_page),
                 failures=test_failures(course_root / "autograded" / student / assignment /
                                        f"{assignment}.ipynb"),
+                mistakes=named_mistakes(course_root / "autograded" / student / assignment /
+                                        f"{assignment}.ipynb"),
             )
     return results
 
@@ -110,6 +114,14 @@ def test_failures(autograded_path):
     return "\n".join(f"{output.ename}: {output.evalue}"
                      for cell in nb.cells if is_test_cell(cell)
                      for output in cell.get("outputs", []) if output.output_type == "error")
+
+
+def named_mistakes(autograded_path):
+    """{grade_id: hint} of the test cells whose failure named a known mistake (the verdict's
+    note in the cell's metadata, gdcourse.grading.verdicts)."""
+    nb = nbformat.read(autograded_path, as_version=4)
+    return {grade_id(cell): cell.metadata[JUDGED]["mistake"] for cell in nb.cells
+            if is_test_cell(cell) and cell.metadata.get(JUDGED, {}).get("mistake")}
 
 
 def read_notebook(course_root, folder, assignment):

@@ -70,3 +70,33 @@ def test_every_chapter_has_a_catalog_with_a_correct_entry():
         entries = {e.id: e for e in load_entries(ROOT, assignment)}
         assert "correct" in entries and not entries["correct"].answers, assignment
         assert len(entries) >= 6, f"{assignment}: the catalog lists only {len(entries)} entries"
+
+
+def _declares(entry, mistake):
+    """Whether the entry's catalog hints include (a piece of) this known mistake's hint."""
+    said = " ".join(mistake.split())
+    return any(" ".join(hint.split()) in said for hint in entry.hints)
+
+
+def confusion(assignment, graded):
+    """The catalog as a confusion matrix: for each entry, the known mistakes its feedback named
+    ({entry id: {mistake hint: [test cells]}}), and the off-diagonal ones: named for an entry
+    whose catalog hints do not declare them (another entry's mistake, or none at all)."""
+    matrix, off = {}, []
+    for entry in load_entries(ROOT, assignment):
+        named = {}
+        for cell, mistake in graded[f"catalog-{entry.id}"].mistakes.items():
+            named.setdefault(mistake, []).append(cell)
+        matrix[entry.id] = named
+        off += [(entry.id, mistake, cells) for mistake, cells in named.items()
+                if not _declares(entry, mistake)]
+    return matrix, off
+
+
+@pytest.mark.parametrize("assignment", by_assignment([(a,) for a in ASSIGNMENTS]))
+def test_no_entry_is_told_another_entrys_mistake(assignment, graded_assignment):
+    """Every known mistake a feedback names is one its catalog entry declares: a right answer
+    never hears of a mistake, and a wrong one never hears of a mistake it did not make."""
+    matrix, off = confusion(assignment, graded_assignment(assignment))
+    assert any(matrix.values()), f"{assignment}: no entry had a known mistake named"
+    assert not off, "\n".join(f"{entry}: named {mistake!r} in {cells}" for entry, mistake, cells in off)

@@ -69,7 +69,7 @@ def secret_pairs():
 
 def test_only_what_students_need(edition):
     top = sorted(p.name for p in edition.iterdir())
-    assert top == sorted([".gitignore", "Makefile", "README.md", "START.ipynb", "gdcourse",
+    assert top == sorted([".gitignore", "LICENSE", "Makefile", "README.md", "START.ipynb", "gdcourse",
                           "lab-settings", "nbgrader_config.py", "notebooks", "pyproject.toml",
                           "release", "requirements.txt"]), top
     assert sorted(p.name for p in (edition / "gdcourse").iterdir()) == ["__init__.py", "checks", "lecture"]

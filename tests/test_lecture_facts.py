@@ -114,3 +114,147 @@ def test_the_best_line_does_at_least_as_well_as_the_noise():
         assert abs(((y - x @ candidate) ** 2).mean().item() - variance) < 1e-6
         assert ((y - x @ best) ** 2).mean().item() <= variance + 1e-6
     assert "That is no accident" in lecture_text("05-fitting-a-line")
+
+
+def test_the_graph_figure_draws_the_backward_graph_left_to_right():
+    """Chapter 3's figure: the boxes are the output, the grad_fn nodes and the leaf; every arrow is
+    a step backward() takes (output → its grad_fn, a node → its next_functions, AccumulateGrad →
+    its leaf) and points right."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from gdcourse.lecture.autograd_graph import computation_graph, draw_computation_graph
+
+    theta = nn.Parameter(torch.tensor([1.0]))
+    loss = torch.exp(theta * theta + 5)
+    nodes, edges = computation_graph(loss, names={"θ": theta, "L": loss})
+    assert [node.label for node in nodes] == ["L", "ExpBackward0", "AddBackward0", "MulBackward0",
+                                              "AccumulateGrad", "θ"]
+    steps = [(loss, loss.grad_fn)]
+    for node in nodes:
+        if node.kind == "function":
+            steps += [(node.obj, next_fn) for next_fn, _ in node.obj.next_functions
+                      if next_fn is not None]
+            if hasattr(node.obj, "variable"):
+                steps.append((node.obj, node.obj.variable))
+    assert sorted((id(nodes[i].obj), id(nodes[j].obj)) for i, j in edges) == sorted(
+        (id(a), id(b)) for a, b in steps)
+    assert edges.count((3, 4)) == 2  # θ · θ: two arrows from MulBackward0 to AccumulateGrad
+
+    fig, ax = plt.subplots()
+    draw_computation_graph(ax, loss, names={"θ": theta, "L": loss})
+    arrows = [child for child in ax.texts if child.get_text() == "" and hasattr(child, "xyann")]
+    assert len(arrows) == len(edges)
+    assert all(arrow.xy[0] > arrow.xyann[0] for arrow in arrows)  # to the right, from L to θ
+    plt.close(fig)
+    text = lecture_text("03-autograd")
+    assert "Read it from left to right, the way `backward()` will run it." in text
+    assert "adds what arrives into `θ.grad`" in text
+
+
+def test_detach_shares_memory_and_leaves_the_graph():
+    theta = nn.Parameter(torch.tensor([1.0, 2.0]))
+    detached = theta.detach()
+    assert detached.data_ptr() == theta.data_ptr()
+    assert not detached.requires_grad and detached.grad_fn is None
+    detached[0] = 10.0
+    assert theta.tolist() == [10.0, 2.0]
+    text = lecture_text("03-autograd")
+    assert "a tensor that shares θ's memory but is cut off from the graph" in text
+    assert "writing into the detached tensor writes into θ" in text
+
+
+def test_clone_copies_and_passes_the_gradient_back():
+    theta = nn.Parameter(torch.tensor([1.0, 2.0]))
+    copy = theta.clone()
+    assert copy.data_ptr() != theta.data_ptr() and not copy.is_leaf
+    assert type(copy.grad_fn).__name__ == "CloneBackward0"
+    (copy * copy).sum().backward()
+    assert theta.grad.tolist() == [2.0, 4.0]
+    text = lecture_text("03-autograd")
+    assert "recorded as a `CloneBackward0`" in text
+    assert "the gradient of Σᵢ copy[i]² lands in `θ.grad`: 2θ = (2, 4)" in text
+
+
+def test_requires_grad_makes_a_plain_tensor_a_leaf():
+    weights = torch.tensor([1.0, 2.0])
+    assert not weights.requires_grad
+    assert weights.requires_grad_(True) is weights
+    assert weights.requires_grad and weights.is_leaf
+    (weights * weights).sum().backward()
+    assert weights.grad.tolist() == [2.0, 4.0]
+    assert "It returns the tensor itself" in lecture_text("03-autograd")
+
+
+def test_a_fresh_leaf_trains_without_touching_start():
+    """Two steps of λ = 0.2 on Σᵢ w[i]² from (1, 2): w = 0.36 · (1, 2), start kept; with .clone()
+    left out, one step writes 0.6 · (1, 2) into start."""
+    start = nn.Parameter(torch.tensor([1.0, 2.0]))
+    w = start.detach().clone().requires_grad_(True)
+    for _ in range(2):
+        (w * w).sum().backward()
+        with torch.no_grad():
+            w -= 0.2 * w.grad
+        w.grad.zero_()
+    assert torch.allclose(w, torch.tensor([0.36, 0.72])) and w.is_leaf
+    assert start.tolist() == [1.0, 2.0]
+
+    shared = start.detach().requires_grad_(True)
+    (shared * shared).sum().backward()
+    with torch.no_grad():
+        shared -= 0.2 * shared.grad
+    assert torch.allclose(start, torch.tensor([0.6, 1.2]))
+
+    assert not nn.Parameter(torch.tensor([1.0])).clone().requires_grad_(True).is_leaf
+    assert torch.tensor([1.0]).detach().clone().grad is None
+
+    result = w.detach()
+    assert not result.requires_grad and result.grad_fn is None
+    try:
+        w.numpy()
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("numpy() accepted a tensor that requires grad")
+    text = lecture_text("03-autograd")
+    assert "w ends at 0.36 · (1, 2) = (0.36, 0.72), and `start` keeps (1, 2)" in text
+    assert "`start` now holds 0.6 · (1, 2) = (0.6, 1.2)" in text
+    assert "the copy is not a leaf, and `backward()` leaves its `.grad` empty" in text
+    assert "which refuse a tensor that requires a gradient" in text
+
+
+def test_float32_and_float64_descents_agree_with_python_floats_to_7_and_16_digits():
+    def descend(theta):
+        for _ in range(20):
+            theta = theta - 0.2 * 2 * theta
+        return theta.item()
+
+    exact = 0.6 ** 20
+    single = abs(descend(torch.tensor([1.0])) - exact) / exact
+    double = abs(descend(torch.tensor([1.0], dtype=torch.float64)) - exact) / exact
+    assert 1e-8 < single < 1e-6 and double < 1e-14
+    text = lecture_text("02-torch-tensors")
+    assert "The two agree to about 7 significant digits" in text
+    assert "To about 7 significant digits: each of the twenty steps rounds to `float32`" in text
+
+
+def test_chapter5_snapshot_at_step_20():
+    """From (−1, 1), 20 steps of λ = 0.1 on seed 42: the intercept is almost at its final height,
+    the slope still far from 3."""
+    x, y, _ = chapter5_data(42)
+    a = torch.tensor([-1.0, 1.0], requires_grad=True)
+    for _ in range(20):
+        ((y - x @ a) ** 2).mean().backward()
+        with torch.no_grad():
+            a.sub_(0.1 * a.grad)
+            a.grad.zero_()
+    assert (round(a[0].item(), 1), round(a[1].item(), 2)) == (2.1, 2.48)
+    assert "(intercept about 2.48), while its slope is still only about 2.1" in lecture_text(
+        "05-fitting-a-line")
+
+
+def test_print_rounds_a_small_entry_to_four_decimals_in_scientific_notation():
+    small = torch.tensor([3.6561584e-05, 1.0])
+    assert str(small) == "tensor([3.6562e-05, 1.0000e+00])"
+    assert small.tolist()[0] != 3.6562e-05
+    assert "`print` shows `tensor([3.6562e-05, 1.0000e+00])`" in lecture_text("02-torch-tensors")

@@ -54,9 +54,11 @@ def mse_works():
     """Probe mse, which update builds on."""
     import torch
 
-    upstream("mse", call="mse([2, 4, 6, 8, 10], [1, 2, 3, 4, 5])",
-             run=lambda mse: float(mse(torch.tensor([2.0, 4.0, 6.0, 8.0, 10.0]),
-                                       torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]))), expect=11.0)
+    upstream("mse", call="mse([2, 4, 6, 8, 10], [1, 2, 3, 4, 5]) and mse([3, 1], [1, 0])",
+             run=lambda mse: [float(mse(torch.tensor([2.0, 4.0, 6.0, 8.0, 10.0]),
+                                        torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]))),
+                              float(mse(torch.tensor([3.0, 1.0]), torch.tensor([1.0, 0.0])))],
+             expect=[11.0, 2.5])
 
 
 def _two_updates(update):
@@ -65,13 +67,15 @@ def _two_updates(update):
     a = _parameter([1.0, 1.0])
     for _ in range(2):
         update(x, y, a, 0.1)
-    return (a[0] + a[1]).item()
+    return a.detach().tolist()
 
 
 def update_works():
-    """Probe update, which fit and animate_fit build on: a[0] + a[1] after two updates is 3.22."""
-    upstream("update", call="two updates from a = (1, 1) with λ = 0.1, then a[0] + a[1]",
-             run=_two_updates, expect=3.22)
+    """Probe update, which fit and animate_fit build on (and mse, which update builds on): two
+    updates from a = (1, 1) land on (1.53, 1.69)."""
+    mse_works()
+    upstream("update", call="two updates from a = (1, 1) with λ = 0.1", run=_two_updates,
+             expect=[1.53, 1.69], after=("mse",))
 
 
 # --- mse ------------------------------------------------------------------------------------------

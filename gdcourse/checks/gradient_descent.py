@@ -8,15 +8,20 @@ from .runtime import NOTHING, check, upstream
 
 
 def gradient_works():
-    """Probe get_gradient_square_function, which the later exercises build on."""
-    upstream("get_gradient_square_function", call="get_gradient_square_function(3.0)",
-             run=lambda gradient: gradient(3.0), expect=6.0)
+    """Probe get_gradient_square_function, which the later exercises build on, at three points:
+    a wrong gradient may be right at one (θ + 3 is 6 at θ = 3)."""
+    upstream("get_gradient_square_function",
+             call="get_gradient_square_function(θ) for θ = 3, −0.5 and 1.25",
+             run=lambda gradient: [gradient(3.0), gradient(-0.5), gradient(1.25)],
+             expect=[6.0, -1.0, 2.5])
 
 
 def step_works():
-    """Probe single_step_gradient_descent, which gradient_descent builds on."""
-    upstream("single_step_gradient_descent", call="single_step_gradient_descent(1.0, 0.2)",
-             run=lambda step: step(1.0, 0.2), expect=0.6)
+    """Probe single_step_gradient_descent, which gradient_descent builds on, at three points."""
+    upstream("single_step_gradient_descent",
+             call="single_step_gradient_descent(θ, λ) for (θ, λ) = (1, 0.2), (−2, 0.1), (0.5, 0.3)",
+             run=lambda step: [step(1.0, 0.2), step(-2.0, 0.1), step(0.5, 0.3)],
+             expect=[0.6, -1.6, 0.2], after=("get_gradient_square_function",))
 
 
 def check_gradient(theta, expect=NOTHING):

@@ -38,14 +38,15 @@ def _text(t):
 # --- upstream probes ------------------------------------------------------------------------------
 def _model_probe(model):
     w = torch.tensor([3.0], requires_grad=True)
-    model(torch.tensor([1.0, 2.0]), w).sum().backward()
-    return w.grad.item()
+    y_hat = model(torch.tensor([1.0, 2.0]), w)
+    y_hat.sum().backward()
+    return [*y_hat.tolist(), w.grad.item()]
 
 
 def model_works():
-    """Probe model: ∂/∂w of Σ model(x, w) at x = [1, 2] is 1 + 2 = 3."""
-    upstream("model", call="w.grad after model(torch.tensor([1.0, 2.0]), w).sum().backward()",
-             run=_model_probe, expect=3.0)
+    """Probe model at x = [1, 2], w = 3: the predictions 3 and 6, and ∂/∂w of their sum, 3."""
+    upstream("model", call="model(torch.tensor([1.0, 2.0]), w) with w = 3, then w.grad of "
+                           "the sum", run=_model_probe, expect=[3.0, 6.0, 3.0])
 
 
 def loss_fn_works():

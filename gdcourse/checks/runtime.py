@@ -41,12 +41,13 @@ def mode():
 
 
 # --- per-cell state: whether the hidden tests have begun, notes from failed upstream probes -----
-_state = {"hidden": False, "notes": [], "hooked": False}
+_state = {"hidden": False, "notes": [], "failing": [], "hooked": False}
 
 
 def _new_cell(*_):
     _state["hidden"] = False
     _state["notes"] = []
+    _state["failing"] = []
 
 
 def _hook_cells():
@@ -148,11 +149,13 @@ def check(name, *, call, run, functions, case=None, expect=NOTHING, aux=None, ro
     _judge_here(record)
 
 
-def upstream(function, *, call, run, expect, name="common.upstream"):
+def upstream(function, *, call, run, expect, after=(), name="common.upstream"):
     """Probe a function the tested one builds on: when it is wrong, every failure of this cell
-    says so ("this builds on …, which fails its own test above: fix that first")."""
-    check(name, call=call, run=run, functions=(function,), case={"function": function},
-          expect=expect, role="upstream")
+    says so ("this builds on …, which fails its own test above: fix that first"). `after`: the
+    functions it builds on in turn, probed before it in the same cell; when one of them fails,
+    this one's failure is its consequence and goes unsaid."""
+    check(name, call=call, run=run, functions=(function,),
+          case={"function": function, "after": list(after)}, expect=expect, role="upstream")
 
 
 def _emit(record):
@@ -180,11 +183,13 @@ def _judge_here(record):
     """A student's own run: judge against the stated expected value, now."""
     if "stated" not in record:
         return  # a hidden check in the instructor's source notebook: the solution is the reference
-    from .judges import judge_record
+    from .judges import builds_on_failing, judge_record
     failure = judge_record(record, expected=record["stated"], aux={})
     if record["role"] == "upstream":
         if failure is not None:
-            _state["notes"].append(failure.note)
+            if not builds_on_failing(record, _state["failing"]):
+                _state["notes"].append(failure.note)
+            _state["failing"].append(failure.name)
         return
     if failure is not None:
         __tracebackhide__ = True

@@ -11,8 +11,9 @@ the index is. Each assignment's page shows:
 - per test, the share of students who passed it, who failed one of its visible checks, and who
   passed those but failed a hidden one (a hidden test nobody passes is a bad test, or a gap in
   the lecture);
-- the mistakes the grading recognised, most common first: each failure's hint, the students who
-  got it, the tests it came from and the lecture code the exercise builds on;
+- the known mistakes the grading recognised (gdcourse.grading.verdicts notes which one a failure
+  names), most common first, then the other failures by the hint they got: the students, the
+  tests it came from and the lecture code the exercise builds on;
 - flagged submissions and written answers still to grade, each linked to its page in formgrader.
 
 The index adds the students whose scores dropped (their latest share of the points at least a
@@ -158,7 +159,15 @@ def assignment_page(results, formgrader):
                   "and one with other inputs does not: a hidden check that most students fail "
                   "may test what the lecture does not teach.</p>",
                   _svg(pass_rates_figure(results)), _tests_table(results)]
-    parts += ["<h2>Mistakes the grading recognised</h2>", _mistakes_table(results)]
+    parts += ["<h2>Mistakes the grading recognised</h2>",
+              _hints_table(results, results.mistakes(),
+                           "Each row is a known mistake: the answers matched what that mistake "
+                           "gives, and the feedback named it.", "No known mistake was recognised."),
+              "<h2>Other failures</h2>",
+              _hints_table(results, results.other_failures(),
+                           "Failures that name no known mistake, by the hint the feedback gave. "
+                           "Failures that only follow from an earlier function's failure are not "
+                           "counted.", "None.")]
     parts += ["<h2>To look at in formgrader</h2>", _attention(results, formgrader)]
     return _page(f"{results.name}: class report", "\n".join(parts))
 
@@ -174,14 +183,13 @@ def _tests_table(results):
             f"{rows}</table>")
 
 
-def _mistakes_table(results):
-    mistakes = results.mistakes()
-    if not mistakes:
-        return "<p>No test failed on its own.</p>"
+def _hints_table(results, hints, intro, empty):
+    if not hints:
+        return f"<p>{_e(empty)}</p>"
     count = len(results.submissions)
     by_id = {t.grade_id: t for t in results.tests}
     rows = []
-    for hint, students, tests, hidden in mistakes:
+    for hint, students, tests, hidden in hints:
         questions = list(dict.fromkeys(by_id[t].question for t in tests if t in by_id))
         lecture = "; ".join(_code(results.lecture[q]) for q in questions if q in results.lecture)
         rows.append(
@@ -189,8 +197,7 @@ def _mistakes_table(results):
             f"<td>{_e(hint)}{' <span class=muted>(hidden checks)</span>' if hidden else ''}</td>"
             f"<td>{'<br>'.join(_e(q) for q in questions)}<br><span class=muted>"
             f"{', '.join(_e(t) for t in tests)}</span></td><td>{lecture or '–'}</td></tr>")
-    return ("<p>Each row is a hint the feedback showed: the idea the failing students missed. "
-            "Failures that only follow from an earlier function's failure are not counted.</p>"
+    return (f"<p>{_e(intro)}</p>"
             "<table><tr><th>students</th><th>the hint they got</th><th>question and tests</th>"
             f"<th>in the lecture</th></tr>{''.join(rows)}</table>")
 
@@ -242,7 +249,7 @@ def _mean_share(results):
 
 
 def _top_mistake(results):
-    mistakes = results.mistakes()
+    mistakes = results.mistakes() or results.other_failures()
     if not mistakes:
         return "–"
     hint, students, _, _ = mistakes[0]

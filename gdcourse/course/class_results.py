@@ -24,6 +24,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from gdcourse.checks.judges import DETAILS, HIDDEN
 from gdcourse.grading.feedback_summary import describe_test, question_title
 from gdcourse.grading.notebook_cells import grade_id, is_test_cell, nbgrader_meta
+from gdcourse.grading.verdicts import JUDGED
 
 UPSTREAM_NOTE = re.compile(r"^Note: this builds on (\S+), which fails its own test above")
 WARNING_LINE = "Before that, a warning said:"
@@ -42,11 +43,13 @@ class Test:
 
 @dataclass
 class Failure:
-    """Why one student's test cell failed: the hint shown, whether a hidden check failed, and the
-    functions it builds on that fail their own tests (then the failure is a consequence)."""
+    """Why one student's test cell failed: the hint shown, whether a hidden check failed, the
+    functions it builds on that fail their own tests (then the failure is a consequence), and
+    the known mistake grading recognised (the hint that names it), if any."""
     hint: str
     hidden: bool
     upstream: tuple = ()
+    mistake: str = None
 
 
 @dataclass
@@ -97,20 +100,29 @@ class AssignmentResults:
         return means
 
     def mistakes(self):
-        """The hints shown, most common first: (hint, students, tests, hidden), counting only
-        failures of a test's own (a failure whose function builds on another failing one is
-        that one's consequence)."""
+        """The known mistakes grading recognised, most common first:
+        [(hint, students, tests, hidden)]."""
+        return self._hints(lambda failure: failure.mistake)
+
+    def other_failures(self):
+        """The other failures of a test's own, by the hint shown, most common first (a failure
+        whose function builds on another failing one is that one's consequence)."""
+        return self._hints(lambda failure: None if failure.mistake or failure.upstream
+                           else failure.hint)
+
+    def _hints(self, key):
         students, tests, hidden = Counter(), {}, {}
         for submission in self.submissions:
             seen = set()
             for test_id, failure in submission.failures.items():
-                if failure.upstream or not failure.hint:
+                hint = key(failure)
+                if not hint:
                     continue
-                tests.setdefault(failure.hint, set()).add(test_id)
-                hidden[failure.hint] = hidden.get(failure.hint, True) and failure.hidden
-                if failure.hint not in seen:
-                    seen.add(failure.hint)
-                    students[failure.hint] += 1
+                tests.setdefault(hint, set()).add(test_id)
+                hidden[hint] = hidden.get(hint, True) and failure.hidden
+                if hint not in seen:
+                    seen.add(hint)
+                    students[hint] += 1
         return [(hint, n, sorted(tests[hint]), hidden[hint]) for hint, n in
                 sorted(students.items(), key=lambda item: (-item[1], item[0]))]
 
@@ -246,9 +258,18 @@ def _read_failures(course_root, assignment, student, notebook_name, submission):
         if not is_test_cell(cell) or submission.passed.get(grade_id(cell), True):
             continue
         error = _error_of(cell)
-        if error is not None:
-            name, value = error
-            submission.failures[grade_id(cell)] = parse_failure(value, name)
+        if error is None:
+            continue
+        name, value = error
+        failure = parse_failure(value, name)
+        judged = cell.get("metadata", {}).get(JUDGED, {})
+        if isinstance(judged, dict) and judged.get("judged") is True:
+            # Written by grading alone (gdcourse.grading.verdicts), never kept from a submission.
+            failure.mistake = judged.get("mistake") if isinstance(judged.get("mistake"), str) \
+                else None
+            if isinstance(judged.get("builds_on"), list):
+                failure.upstream = tuple(map(str, judged["builds_on"]))
+        submission.failures[grade_id(cell)] = failure
 
 
 def assignments_in_gradebook(db_url):

@@ -3,9 +3,9 @@
     python -m gdcourse.course.edition DEST          (make student-edition DEST=...)
 
 It holds the lectures, the released assignments (release/, made by nbgrader: no solutions, no
-hidden tests), START.ipynb, lab-settings/, a README, requirements and a Makefile for students, an
-nbgrader_config.py for the Validate button, and the part of the course package that lectures and
-test cells import (gdcourse/checks and gdcourse/lecture). Never source/, catalog/, tests/, the
+hidden tests), START.ipynb, lab-settings/, the LICENSE, a README, requirements and a Makefile for
+students, an nbgrader_config.py for the Validate button, and the part of the course package that
+lectures and test cells import (gdcourse/checks and gdcourse/lecture). Never source/, catalog/, tests/, the
 grading set-up (gdcourse/grading, gdcourse/course) or nbgrader's working folders. The folder can
 be published as a git repository of its own for a self-study course.
 """
@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-COPIED = ["START.ipynb", "notebooks", "release", "lab-settings"]
+COPIED = ["START.ipynb", "notebooks", "release", "lab-settings", "LICENSE"]
 PACKAGE_PARTS = ["checks", "lecture"]
 # In requirements.txt, the pins after this line are for instructors only (tests, the catalog's
 # YAML, PostgreSQL, JupyterHub).

@@ -17,11 +17,12 @@ A test cell in which the solution made no record (an ordinary nbgrader test of p
 left as it ran: nbgrader scores it exactly as stock nbgrader does.
 """
 import builtins
+from dataclasses import dataclass
 
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from ..checks.judges import Failure, judge_record
+from ..checks.judges import Failure, builds_on_failing, judge_record
 from ..checks.plain import Unreadable
 from ..checks.runtime import MIME, record_of
 from .flags import add_tampering
@@ -29,6 +30,7 @@ from .notebook_cells import grade_id, is_test_cell
 from .trusted import trusted_observations
 
 JUDGED = "gdcourse"   # cell metadata key: how the cell was judged
+VERDICT_KEYS = ("judged", "checks", "passed", "mistake", "builds_on")  # written by this grading only
 BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith(("Error", "Exception", "Exit"))}
 GRADER_ERRORS = {"KernelStopped", "NotRun", "TimeLimitExceeded", "CellTimeoutError"}
 
@@ -54,11 +56,26 @@ def _error_name(output):
     return name if name in BUILTIN_ERRORS or name in GRADER_ERRORS else "an error"
 
 
+@dataclass
+class Verdict:
+    """A failed test cell: its message, the known mistake it names (None when it names none) and
+    the functions it builds on that fail their own tests."""
+    message: str
+    mistake: str = None
+    builds_on: tuple = ()
+
+
 def judge_cell(trusted, records, errors, stopped=None):
-    """The message of a failed cell, or None when it passed. `trusted`: the solution's records;
+    """The Verdict of a failed cell, or None when it passed. `trusted`: the solution's records;
     `records`: the submission's (untrusted) records; `errors`: the kernel's error outputs;
     `stopped`: why grading stopped the cell (a limit, the kernel's end), in the grader's words."""
-    notes = []
+    notes, builds_on = [], []
+
+    def failed(failure, hidden):
+        hint = failure.hint(notes)
+        named = failure.why if failure.mistake and failure.why and failure.why in hint else None
+        return Verdict(failure.text(hidden, notes), named, tuple(dict.fromkeys(builds_on)))
+
     for index, reference in enumerate(trusted):
         hidden = reference.get("hidden") is True
         if index >= len(records):
@@ -71,12 +88,12 @@ def judge_cell(trusted, records, errors, stopped=None):
                        f"ran: run the cell yourself to see where it comes from.")
             else:
                 why = "The test did not run to its end: the code it calls stopped it."
-            return Failure(what, why).text(hidden, notes)
+            return failed(Failure(what, why), hidden)
         record = records[index]
         if not isinstance(record, dict) or record.get("check") != reference.get("check"):
-            return Failure("the records of this test do not match its checks",
-                           "The test's records are not those of its checks: something printed "
-                           "records of its own.").text(hidden, notes)
+            return failed(Failure("the records of this test do not match its checks",
+                                  "The test's records are not those of its checks: something "
+                                  "printed records of its own."), hidden)
         try:
             failure = judge_record(reference, outcome=record.get("outcome"),
                                    expected=reference["outcome"], aux=reference.get("aux"))
@@ -86,18 +103,20 @@ def judge_cell(trusted, records, errors, stopped=None):
         if failure is None:
             continue
         if reference.get("role") == "upstream":
-            notes.append(failure.note)
+            if not builds_on_failing(reference, builds_on):
+                notes.append(failure.note)
+            builds_on.append(failure.name)
             continue
-        return failure.text(hidden, notes)
+        return failed(failure, hidden)
     if len(records) > len(trusted):
-        return Failure(f"{len(records)} records for {len(trusted)} checks",
-                       "The test made more records than it has checks: something printed records "
-                       "of its own.").text(False, notes)
+        return failed(Failure(f"{len(records)} records for {len(trusted)} checks",
+                              "The test made more records than it has checks: something printed "
+                              "records of its own."), False)
     if errors:
-        return Failure(f"the cell raised {_plain_error(errors[0])}",
-                       f"The test's checks passed, but the cell then raised "
-                       f"{_error_name(errors[0])}.").text(
-            any(r.get("hidden") for r in trusted), notes)
+        return failed(Failure(f"the cell raised {_plain_error(errors[0])}",
+                              f"The test's checks passed, but the cell then raised "
+                              f"{_error_name(errors[0])}."),
+                      any(r.get("hidden") for r in trusted))
     return None
 
 
@@ -119,10 +138,11 @@ class JudgeObservations(NbGraderPreprocessor):
                     add_tampering(nb, f"a cell that is not a test ({grade_id(cell) or 'an added cell'}) "
                                       f"printed {len(records)} test records; they were ignored")
                 cell.outputs = kept
+                _forget_verdict(cell)
                 continue
             errors = [o for o in kept if o.get("output_type") == "error"]
             facts = cell.metadata.get(JUDGED, {})
-            message = judge_cell(expected, records, errors, facts.get("stopped"))
+            verdict = judge_cell(expected, records, errors, facts.get("stopped"))
             if len(records) > len(expected) or any(
                     isinstance(r, dict) and r.get("check") != e.get("check")
                     for r, e in zip(records, expected)):
@@ -131,11 +151,23 @@ class JudgeObservations(NbGraderPreprocessor):
             # The verdict is the cell's only error; what the student's code wrote to stderr is
             # shown as ordinary output (stock nbgrader fails any cell that writes to stderr).
             cell.outputs = [_as_stdout(o) for o in kept if o.get("output_type") != "error"]
-            if message is not None:
-                cell.outputs.append(verdict_output(message))
-            cell.metadata[JUDGED] = {**facts, "judged": True, "checks": len(expected),
-                                     "passed": message is None}
+            judged = {key: value for key, value in facts.items() if key not in VERDICT_KEYS}
+            judged.update(judged=True, checks=len(expected), passed=verdict is None)
+            if verdict is not None:
+                cell.outputs.append(verdict_output(verdict.message))
+                # For the class report: the known mistake named, and the failing functions the
+                # test builds on (then its failure is their consequence).
+                judged.update(mistake=verdict.mistake, builds_on=list(verdict.builds_on))
+            cell.metadata[JUDGED] = judged
         return nb, resources
+
+
+def _forget_verdict(cell):
+    """A cell this grading does not judge carries no verdict of ours (a submission may have
+    written one into its metadata)."""
+    facts = cell.get("metadata", {}).get(JUDGED)
+    if isinstance(facts, dict):
+        cell.metadata[JUDGED] = {k: v for k, v in facts.items() if k not in VERDICT_KEYS}
 
 
 def _as_stdout(output):

@@ -1,13 +1,18 @@
-"""Draw the computation graph that autograd records, with matplotlib only.
+"""Draw the backward graph that autograd records, with matplotlib only.
 
 Chapter 3 shows that every operation on a tensor that requires a gradient leaves a node behind
 (`MulBackward0`, `AddBackward0`, ...), and that each node points at the nodes of its inputs through
-`grad_fn.next_functions`. This module turns that chain of pointers into a picture, so students see
-the graph `backward()` walks instead of imagining it.
+`grad_fn.next_functions`. These nodes are *backward* functions: each one knows the derivative of
+the operation that made it, and `backward()` runs them from the loss to the leaves. This module
+turns that chain of pointers into a picture, so students see the graph `backward()` walks instead
+of imagining it.
 
 Two functions, one concern each:
   computation_graph(output, names)        walk `next_functions` and return the nodes and edges
-  draw_computation_graph(output, ax, ...) lay the nodes out in layers and draw them on an Axes
+  draw_computation_graph(ax, output, ...) lay the nodes out in columns and draw them on an Axes
+
+The drawing follows the course's plotting convention: the notebook makes the figure
+(`fig, ax = plt.subplots(...)`), passes the Axes first, and shows it; nothing here makes a figure.
 
 Only matplotlib is used on purpose: graphviz (what torchviz needs) is a system package that a
 student's laptop may not have, and the graphs of the course are small enough to lay out by hand.
@@ -18,9 +23,12 @@ __all__ = ["GraphNode", "computation_graph", "draw_computation_graph"]
 
 # Box colours, one per kind of node; the legend of the drawing uses the same names.
 _STYLE = {
-    "parameter": {"facecolor": "#cfe2f3", "edgecolor": "#3d6fa5", "legend": "leaf tensor"},
-    "function": {"facecolor": "#eeeeee", "edgecolor": "#555555", "legend": "grad_fn node"},
-    "output": {"facecolor": "#d9ead3", "edgecolor": "#4f8a3c", "legend": "output tensor"},
+    "output": {"facecolor": "#d9ead3", "edgecolor": "#4f8a3c",
+               "legend": "output tensor: backward() starts here"},
+    "function": {"facecolor": "#eeeeee", "edgecolor": "#555555",
+                 "legend": "backward node (a grad_fn)"},
+    "parameter": {"facecolor": "#cfe2f3", "edgecolor": "#3d6fa5",
+                  "legend": "leaf tensor: its gradient lands in .grad"},
 }
 
 
@@ -34,7 +42,7 @@ class GraphNode:
     kind    "function" for a grad_fn node, "parameter" for a leaf tensor, "output" for the tensor
             whose graph is drawn
     depth   steps from the output along the longest path (the output is 0); the drawing puts
-            nodes of one depth in one column
+            nodes of one depth in one column, the output's column first
     obj     the grad_fn node or the tensor itself, so a notebook can check what a box stands for
     """
 
@@ -58,13 +66,13 @@ def _shape(tensor):
 
 
 def computation_graph(output, names=None):
-    """Walk the graph behind `output` and return it as `(nodes, edges)`.
+    """Walk the backward graph behind `output` and return it as `(nodes, edges)`.
 
     The walk starts at `output.grad_fn` and follows `next_functions` recursively, which is exactly
     the path `output.backward()` takes. Each `next_functions` entry is a pair (node, index); a node
     of None stands for an input that needs no gradient (a constant such as the 5 in `θ + 5`) and is
     left out. An `AccumulateGrad` node is where a leaf's gradient is added into its `.grad`: its
-    `.variable` is the leaf tensor itself, drawn as a box of its own that feeds the node.
+    `.variable` is the leaf tensor itself, drawn as a box of its own after the node.
 
     Args:
         output: a tensor computed from tensors that require a gradient (it has a `grad_fn`).
@@ -73,10 +81,11 @@ def computation_graph(output, names=None):
 
     Returns:
         nodes: a list of GraphNode; nodes[0] is `output`, the rest in the order the walk met them.
-        edges: a list of (i, j) pairs, meaning nodes[i] is an input of nodes[j] (arrows point from
-            inputs to outputs, the direction the forward computation ran). A node that uses the
-            same input twice, like the MulBackward0 of θ·θ, has that edge twice: backward() sends
-            two contributions down it, and AccumulateGrad adds them up.
+        edges: a list of (i, j) pairs, meaning backward() sends a gradient from nodes[i] to
+            nodes[j]: from `output` to its grad_fn, from a node to each node of its
+            `next_functions`, and from an AccumulateGrad node to its leaf. A node that used the
+            same input twice, like the MulBackward0 of θ·θ, has that edge twice: it sends two
+            contributions down it, and AccumulateGrad adds them up.
     """
     if output.grad_fn is None:
         raise ValueError(
@@ -90,7 +99,7 @@ def computation_graph(output, names=None):
     index_of = {}  # id(grad_fn) -> index in nodes; the walk keeps every node alive, ids stay unique
 
     def visit(grad_fn):
-        """Add `grad_fn` and everything it depends on; return its index in `nodes`."""
+        """Add `grad_fn` and everything after it; return its index in `nodes`."""
         if id(grad_fn) in index_of:  # met before through another path: one box, several arrows
             return index_of[id(grad_fn)]
         index = len(nodes)
@@ -100,58 +109,57 @@ def computation_graph(output, names=None):
         if leaf is not None:
             nodes.append(GraphNode(_tensor_name(leaf, names) or "leaf", _shape(leaf), "parameter",
                                    0, leaf))
-            edges.append((len(nodes) - 1, index))
+            edges.append((index, len(nodes) - 1))
         for next_fn, _ in grad_fn.next_functions:
             if next_fn is not None:
-                edges.append((visit(next_fn), index))
+                edges.append((index, visit(next_fn)))
         return index
 
-    edges.append((visit(output.grad_fn), 0))
+    edges.append((0, visit(output.grad_fn)))
     _set_depths(nodes, edges)
     return nodes, edges
 
 
 def _set_depths(nodes, edges):
-    """Give each node its longest distance to the output, so every arrow points to a later column.
+    """Give each node its longest distance from the output, so every arrow points to a later column.
 
     The longest (not the shortest) distance matters when a value is used at several depths, as θ
-    is in (θ − 3)² + sin θ: its box must sit left of every box that uses it.
+    is in (θ − 3)² + sin θ: its box must sit right of every box that sends it a gradient.
     """
-    consumers = {}
+    senders = {}
     for source, target in edges:
-        consumers.setdefault(source, set()).add(target)
+        senders.setdefault(target, set()).add(source)
     depth = {0: 0}
 
     def longest(i):
         if i not in depth:
-            depth[i] = 1 + max(longest(j) for j in consumers[i])
+            depth[i] = 1 + max(longest(j) for j in senders[i])
         return depth[i]
 
     for i, node in enumerate(nodes):
         node.depth = longest(i)
 
 
-def draw_computation_graph(output, ax=None, names=None, title=None):
-    """Draw the graph behind `output` on a matplotlib Axes and return the Axes.
+def draw_computation_graph(ax, output, names=None, title=None):
+    """Draw the backward graph behind `output` on the matplotlib Axes `ax` and return `ax`.
 
-    Layout: one column per depth, the leaves on the left and `output` on the right, so arrows
-    run left to right like the forward computation; `backward()` walks them right to left. Nodes
-    of a column are spread evenly and centred. When a node uses the same input twice, the arrows
-    are bent apart so both can be seen.
+    Layout: one column per depth, `output` on the left and the leaves on the right. The arrows
+    point the way backward() sends gradients: from the output into its grad_fn, along
+    `next_functions` from node to node, and out of each AccumulateGrad node into its leaf's
+    `.grad`. (The forward computation ran the other way, from the leaves to the output.) Nodes of
+    a column are spread evenly and centred. When a node used the same input twice, the arrows are
+    bent apart so both can be seen.
 
     Args:
+        ax: the Axes to draw on; the notebook makes the figure.
         output: the tensor whose graph to draw (see `computation_graph`).
-        ax: the Axes to draw on; a new figure is made when None.
         names: optional {name: tensor} labelling leaves and the output (see `computation_graph`).
         title: the Axes title; a default one is used when None.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
     nodes, edges = computation_graph(output, names)
     columns = max(node.depth for node in nodes) + 1
-    if ax is None:
-        _, ax = plt.subplots(figsize=(2.4 * columns + 1, 3.2))
 
     by_depth = {}
     for i, node in enumerate(nodes):
@@ -160,7 +168,7 @@ def draw_computation_graph(output, ax=None, names=None, title=None):
     position = {}
     for depth, members in by_depth.items():
         for row, i in enumerate(members):
-            position[i] = (columns - 1 - depth, (len(members) - 1) / 2 - row)
+            position[i] = (depth, (len(members) - 1) / 2 - row)
 
     boxes = {}
     for i, node in enumerate(nodes):
@@ -185,6 +193,13 @@ def draw_computation_graph(output, ax=None, names=None, title=None):
                                 "patchA": boxes[source].get_bbox_patch(),
                                 "patchB": boxes[target].get_bbox_patch(),
                                 "connectionstyle": f"arc3,rad={bend}"})
+        # The first and the last arrows are not next_functions: name the attribute each one is.
+        link = {"output": ".grad_fn", "parameter": ".grad"}.get(
+            nodes[source].kind if source == 0 else nodes[target].kind)
+        if link is not None:
+            middle = [(a + b) / 2 for a, b in zip(position[source], position[target])]
+            ax.annotate(link, xy=middle, xytext=(0, 5), textcoords="offset points", ha="center",
+                        va="bottom", fontsize=8, color="#555555", family="monospace")
 
     ax.set_xlim(-0.6, columns - 0.4)
     ax.set_ylim(-tallest / 2 - 0.1, tallest / 2 + 0.1)
@@ -192,8 +207,8 @@ def draw_computation_graph(output, ax=None, names=None, title=None):
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_xlabel("forward: inputs → output      (backward() runs right to left)")
-    ax.set_title(title if title is not None else "Computation graph recorded by autograd")
+    ax.set_xlabel("arrows: the way backward() sends gradients, from the output to the leaves  →")
+    ax.set_title(title if title is not None else "Backward graph recorded by autograd")
     kinds = [kind for kind in _STYLE if any(node.kind == kind for node in nodes)]
     ax.legend(handles=[Patch(facecolor=_STYLE[k]["facecolor"], edgecolor=_STYLE[k]["edgecolor"],
                              label=_STYLE[k]["legend"]) for k in kinds],

@@ -1,15 +1,21 @@
-"""Figures for the lecture notebooks.
+"""Figures for chapter 1's lecture.
 
 The drawing code lives here so that a lecture cell shows only the idea behind a figure: the
 notebook computes every number (losses, gradients, trajectories, factors) and hands it over; these
 functions only draw. Nothing here solves an exercise: a helper never applies the update rule.
 
-Every function returns its matplotlib Figure, so a test can read a figure's data (line
-coordinates) instead of its pixels.
+The convention is the one of `regression_plots` (chapters 4 and 5): the notebook makes the figure
+and shows it,
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    plots.plot_path_on_loss(ax, loss, trajectory, title="...")
+    plt.show()
+
+and every helper takes the Axes to draw on as its first argument (a sequence of Axes, one a
+panel, for the multi-panel ones), draws on it and returns it. No helper makes a figure, so a test
+can hand one its own Axes and read the lines it drew instead of pixels.
 """
 import math
-
-import matplotlib.pyplot as plt
 
 COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown"]
 
@@ -19,14 +25,13 @@ def _grid(start, stop, count=201):
     return [start + (stop - start) * i / (count - 1) for i in range(count)]
 
 
-def plot_loss_with_tangents(loss, gradient, points, *, theta_range=(-1.5, 1.5), title=""):
-    """Draw the curve L(θ), its tangent at each point, and the downhill direction there.
+def plot_loss_with_tangents(ax, loss, gradient, points, *, theta_range=(-1.5, 1.5), title=""):
+    """Draw on `ax` the curve L(θ), its tangent at each point, and the downhill direction there.
 
     The tangent's slope is the gradient: the figure shows that the sign of the gradient says which
     way is uphill, and that the downhill direction is the opposite one. `loss` and `gradient` are
     the notebook's own functions; each arrow points to minus the sign of the gradient.
     """
-    fig, ax = plt.subplots(figsize=(7, 4.5))
     thetas = _grid(*theta_range)
     ax.plot(thetas, [loss(t) for t in thetas], color="black", label="L(θ)")
     for color, theta in zip(COLORS, points):
@@ -47,17 +52,15 @@ def plot_loss_with_tangents(loss, gradient, points, *, theta_range=(-1.5, 1.5), 
     ax.legend(loc="upper center")
     ax.set_ylim(-0.3, max(loss(t) for t in thetas) * 1.05)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+    return ax
 
 
-def plot_path_on_loss(loss, trajectory, *, theta_range=(-1.2, 1.2), title=""):
-    """Draw the curve L(θ) and the points θ₀, θ₁, … of a descent on it, joined by arrows.
+def plot_path_on_loss(ax, loss, trajectory, *, theta_range=(-1.2, 1.2), title=""):
+    """Draw on `ax` the curve L(θ) and the points θ₀, θ₁, … of a descent on it, joined by arrows.
 
     Seeing the points slide down the bowl, with shorter and shorter moves, shows that the step
     shrinks by itself as the slope flattens near the minimum.
     """
-    fig, ax = plt.subplots(figsize=(7, 4.5))
     thetas = _grid(*theta_range)
     ax.plot(thetas, [loss(t) for t in thetas], color="black", label="L(θ)")
     values = [loss(t) for t in trajectory]
@@ -76,19 +79,26 @@ def plot_path_on_loss(loss, trajectory, *, theta_range=(-1.2, 1.2), title=""):
     ax.set_title(title)
     ax.legend(loc="upper center")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+    return ax
 
 
-def plot_trajectory_panels(panels, *, title=""):
-    """Draw θ_k against the step number k, one panel a run, each on the axis that suits it.
+def _check_panels(axes, count):
+    """The multi-panel helpers draw one panel an Axes: say so when the two counts differ."""
+    if len(axes) != count:
+        raise ValueError(f"got {len(axes)} Axes for {count} panels: make the figure with "
+                         f"plt.subplots(1, {count}) and pass all its Axes")
+
+
+def plot_trajectory_panels(axes, panels):
+    """Draw θ_k against the step number k, one run on each of `axes`, on the y axis that suits it.
 
     Runs that converge, crawl or explode differ by 25 orders of magnitude: on one linear axis the
     exploding run hides the other two. Each panel is a dict with keys `trajectory` (θ₀ … θ_n),
     `title`, and optionally `ylim`, `color` and `symlog` (True for a run that grows and changes
     sign: a symmetric-log axis is linear near 0 and logarithmic far from it, and keeps the sign).
+    `axes` holds one Axes a panel; the notebook gives the figure its overall title.
     """
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 4))
+    _check_panels(axes, len(panels))
     for index, (ax, panel) in enumerate(zip(axes, panels)):
         trajectory = panel["trajectory"]
         color = panel.get("color", COLORS[index % len(COLORS)])
@@ -105,9 +115,7 @@ def plot_trajectory_panels(panels, *, title=""):
         ax.set_xlabel("step k")
         ax.set_title(panel["title"])
         ax.grid(alpha=0.3)
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return axes
 
 
 def _sparse_symlog_ticks(ax, values, ticks_each_side=3):
@@ -120,14 +128,13 @@ def _sparse_symlog_ticks(ax, values, ticks_each_side=3):
     ax.set_ylim(-limit, limit)
 
 
-def plot_magnitudes_log(trajectories, *, title=""):
-    """Draw |θ_k| against k on a logarithmic axis, one line a run.
+def plot_magnitudes_log(ax, trajectories, *, title=""):
+    """Draw on `ax` |θ_k| against k on a logarithmic axis, one line a run.
 
     A sequence that is multiplied by the same factor at every step is a straight line on a log
     axis, rising when the factor's size is above 1 and falling when it is below. `trajectories`
     maps a legend label to θ₀ … θ_n; exact zeros have no logarithm and are left out.
     """
-    fig, ax = plt.subplots(figsize=(7, 4.5))
     for color, (label, trajectory) in zip(COLORS, trajectories.items()):
         points = [(k, abs(t)) for k, t in enumerate(trajectory) if t != 0]
         ax.plot([k for k, _ in points], [m for _, m in points], "o-", color=color,
@@ -139,18 +146,16 @@ def plot_magnitudes_log(trajectories, *, title=""):
     ax.set_title(title)
     ax.legend()
     ax.grid(alpha=0.3, which="both")
-    fig.tight_layout()
-    return fig
+    return ax
 
 
-def plot_factor(factor, marks, *, lambda_range=(-0.25, 1.75), title=""):
-    """Draw the factor θ_{k+1}/θ_k against the learning rate λ, and shade where it shrinks θ.
+def plot_factor(ax, factor, marks, *, lambda_range=(-0.25, 1.75), title=""):
+    """Draw on `ax` the factor θ_{k+1}/θ_k against the learning rate λ, shaded where it shrinks θ.
 
     The descent converges where the factor lies strictly between −1 and 1: the shaded band makes
     that range of λ visible at a glance. `factor` is the notebook's function of λ; `marks` lists
     (λ, label) pairs drawn as dots on the line, for the learning rates the lecture discusses.
     """
-    fig, ax = plt.subplots(figsize=(7, 4.5))
     lambdas = _grid(*lambda_range)
     ax.axhspan(-1, 1, color="tab:green", alpha=0.12,
                label=r"|factor| < 1: $\theta_k$ shrinks to 0")
@@ -165,19 +170,18 @@ def plot_factor(factor, marks, *, lambda_range=(-0.25, 1.75), title=""):
     ax.set_title(title)
     ax.legend(loc="upper right")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+    return ax
 
 
-def plot_regimes(trajectories, *, title=""):
-    """Draw θ_k against k in a row of small panels, one a learning rate, on a shared scale.
+def plot_regimes(axes, trajectories):
+    """Draw θ_k against k, one learning rate on each of `axes`, to compare side by side.
 
-    Side by side, with the same axes, the regimes are easy to compare: smooth decay, a single jump
-    to 0, a zig-zag that fades, a bounce that never fades, a zig-zag that grows. `trajectories`
-    maps a panel title to θ₀ … θ_n.
+    Side by side, on a shared y axis (`plt.subplots(..., sharey=True)`), the regimes are easy to
+    compare: smooth decay, a single jump to 0, a zig-zag that fades, a bounce that never fades, a
+    zig-zag that grows. `trajectories` maps a panel title to θ₀ … θ_n; `axes` holds one Axes a
+    panel, and the notebook gives the figure its overall title.
     """
-    fig, axes = plt.subplots(1, len(trajectories), figsize=(3.2 * len(trajectories), 3.6),
-                             sharey=True)
+    _check_panels(axes, len(trajectories))
     for color, ax, (label, trajectory) in zip(COLORS, axes, trajectories.items()):
         ax.plot(range(len(trajectory)), trajectory, "o-", color=color, markersize=4)
         ax.axhline(0, color="gray", lw=0.8)
@@ -185,6 +189,4 @@ def plot_regimes(trajectories, *, title=""):
         ax.set_xlabel("step k")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel(r"$\theta_k$")
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return axes

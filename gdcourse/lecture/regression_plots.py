@@ -11,6 +11,7 @@ A line is given as a tuple ``(slope, intercept, label)`` or ``(slope, intercept,
 where ``style`` is a dict of keyword arguments for ``Axes.plot`` (colour, dash pattern, ...).
 """
 import matplotlib.pyplot as plt
+import numpy as np
 
 DATA_COLOUR = "tab:orange"
 LINE_COLOUR = "tab:blue"
@@ -95,22 +96,84 @@ def plot_lines_over_data(ax, u, y, lines, *, title, xlabel="x", ylabel="y", span
     return ax
 
 
-def plot_snapshots(u, y, snapshots, *, limits, xlabel="u", ylabel="y", panel_size=3.2):
-    """A row of panels, one per moment of a training run, on shared fixed axes.
+def plot_snapshots(axes, u, y, snapshots, *, limits, xlabel="u", ylabel="y"):
+    """One panel per moment of a training run, on `axes` (a row of axes sharing x and y), with the
+    same fixed limits.
 
-    `snapshots` is a list of ``(step, slope, intercept, loss)``. This is the printed stand-in for
-    an animation: a reader who cannot play it sees the same line at a few chosen steps.
-    Returns the figure.
+    `snapshots` is a list of ``(step, slope, intercept, loss)``, one per axes. This is the printed
+    stand-in for an animation: a reader who cannot play it sees the same line at a few chosen
+    steps. Returns the axes.
     """
-    fig, axes = plt.subplots(1, len(snapshots), figsize=(panel_size * len(snapshots), panel_size),
-                             sharex=True, sharey=True, squeeze=False)
-    for ax, (step, slope, intercept, loss) in zip(axes[0], snapshots):
+    axes = list(axes)
+    if len(axes) != len(snapshots):
+        raise ValueError(f"{len(snapshots)} snapshots need as many axes, not {len(axes)}")
+    for ax, (step, slope, intercept, loss) in zip(axes, snapshots):
         plot_lines_over_data(ax, u, y, [(slope, intercept, "x @ a")],
                              title=f"step {step}: loss {float(loss):.3f}",
                              xlabel=xlabel, ylabel=ylabel, span=limits[0], limits=limits)
         ax.get_legend().remove()
-        if ax is not axes[0][0]:
+        if ax is not axes[0]:
             ax.set_ylabel("")   # the panels share their y axis: one label is enough
-    axes[0][0].legend(loc="upper left", fontsize="small")
-    fig.tight_layout()
-    return fig
+    axes[0].legend(loc="upper left", fontsize="small")
+    return axes
+
+
+def plot_curves_against(ax, curves, *, title, xlabel, ylabel, log_scale=False, log_x=False,
+                        target=None, target_label=None, legend_options=None):
+    """Like `plot_curves`, but every series brings its own x values.
+
+    `curves` maps a label to a pair ``(xs, ys)``. Use it to compare runs on an axis other than
+    their own step count, for example runs that take different numbers of steps per epoch, drawn
+    against epochs. `log_scale=True` puts the y axis on a log scale. `log_x=True` puts the x axis
+    on a symmetric log scale, linear between 0 and 1 and logarithmic beyond, so that runs of 20
+    and 2000 steps both stay readable and step 0 stays on the axis. `target`, `target_label` and
+    `legend_options` work as in `plot_curves`.
+    """
+    for label, (xs, ys) in curves.items():
+        ax.plot(_floats(xs), _floats(ys), label=label)
+    if target is not None:
+        ax.axhline(float(target), color="grey", linestyle="--", linewidth=1,
+                   label=target_label)
+    if log_scale:
+        ax.set_yscale("log")
+    if log_x:
+        ax.set_xscale("symlog", linthresh=1)
+        ax.set_xlim(left=0)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    if len(curves) > 1 or target_label:
+        ax.legend(**(legend_options or {}))
+    return ax
+
+
+def plot_paths_on_contours(ax, grid_0, grid_1, loss_values, paths, *, levels, title,
+                           xlabel="θ[0]", ylabel="θ[1]", minimum=(0.0, 0.0),
+                           legend_options=None):
+    """Contour lines of a loss of two parameters, with descent paths drawn over them.
+
+    `grid_0`, `grid_1` and `loss_values` are 2-D arrays of one shape (from `torch.meshgrid` with
+    ``indexing="xy"``): the two parameters at every grid point and the loss there, computed by the
+    notebook. `levels` lists the loss values that get a contour line, labelled with its value.
+    `paths` maps a label to the points θ₀, θ₁, … of one run (a tensor of shape (k, 2) or a list
+    of pairs); each is drawn as dots joined by straight lines. Every start gets a black square
+    and `minimum` a star. Both axes have the same scale, so the bowl keeps its true shape.
+    """
+    contours = ax.contour(np.asarray(grid_0, dtype=float), np.asarray(grid_1, dtype=float),
+                          np.asarray(loss_values, dtype=float), levels=list(levels),
+                          colors="grey", linewidths=0.8)
+    ax.clabel(contours, fontsize="x-small", fmt="%g")
+    starts = []
+    for label, path in paths.items():
+        xs, ys = [float(point[0]) for point in path], [float(point[1]) for point in path]
+        ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.2, label=label)
+        if (xs[0], ys[0]) not in starts:
+            starts.append((xs[0], ys[0]))
+    ax.plot([start[0] for start in starts], [start[1] for start in starts], marker="s",
+            markersize=8, markerfacecolor="none", markeredgecolor="black", linestyle="none",
+            label="start θ₀", zorder=4)
+    ax.plot([float(minimum[0])], [float(minimum[1])], marker="*", markersize=13,
+            color="black", linestyle="none", label="minimum", zorder=4)
+    ax.set_aspect("equal")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend(**(legend_options or {}))
+    return ax

@@ -23,11 +23,12 @@ HIDDEN_DEFAULT = "A hidden test, with other inputs, failed."
 
 class Fail(Exception):
     """Raised by a judge: the answer is wrong. `what` names the call and the values (withheld
-    from the student in hidden tests); `why` teaches."""
+    from the student in hidden tests); `why` teaches. `mistake`: `why` names a known mistake
+    because the answer matched what that mistake gives (an inference, not an observation)."""
 
-    def __init__(self, what, why=""):
+    def __init__(self, what, why="", mistake=False):
         super().__init__(what)
-        self.what, self.why = what, why
+        self.what, self.why, self.mistake = what, why, mistake
 
 
 @dataclass
@@ -35,18 +36,27 @@ class Failure:
     what: str
     why: str
     name: str = ""      # for an upstream probe: the function that fails its own test
+    mistake: bool = False
 
     @property
     def note(self):
         return f"\nNote: this builds on {self.name}, which fails its own test above: fix that first."
 
+    def hint(self, notes=()):
+        """What the student is told to do. A function the test builds on that fails its own
+        test comes first; a known mistake is then not named, since matching its value may be a
+        coincidence of the broken function's output."""
+        said = "".join(dict.fromkeys(notes)).strip()
+        why = "" if said and self.mistake else self.why
+        return "\n".join(part for part in (said, why) if part)
+
     def text(self, hidden, notes=()):
         """The message of the failed test: whole in a visible test; in a hidden test the hint
         first and, on a line the student's feedback leaves out, the inputs and values."""
-        extra = "".join(dict.fromkeys(notes))
+        hint = self.hint(notes)
         if hidden:
-            return f"{HIDDEN} {(self.why or HIDDEN_DEFAULT)}{extra}\n{DETAILS} {self.what}"
-        return f"{self.what}\n{self.why}{extra}".rstrip()
+            return f"{HIDDEN} {hint or HIDDEN_DEFAULT}\n{DETAILS} {self.what}"
+        return f"{self.what}\n{hint}".rstrip()
 
 
 @dataclass
@@ -104,6 +114,16 @@ def _judge_function(name):
         raise Unreadable(f"no judge named {name!r:.60}") from None
 
 
+def builds_on_failing(reference, failing):
+    """Whether an upstream probe's function builds on one already failing in the same cell (its
+    `after`): then its own failure is that one's consequence, and its note goes unsaid."""
+    try:
+        after = Value(reference.get("case", {}).get("after", {"list": []})).python
+    except Unreadable:
+        return False
+    return isinstance(after, list) and any(name in failing for name in after)
+
+
 def judge_record(reference, *, expected, aux, outcome=None):
     """Judge one call. `reference` is the record that defines the test (the trusted one in
     autograde): its check, call, case and role; `outcome` is what the student's code did (by
@@ -121,5 +141,5 @@ def judge_record(reference, *, expected, aux, outcome=None):
     try:
         judge(observation)
     except Fail as failure:
-        return Failure(failure.what, failure.why, name=str(name))
+        return Failure(failure.what, failure.why, name=str(name), mistake=failure.mistake)
     return None

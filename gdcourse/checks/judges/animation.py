@@ -180,8 +180,9 @@ def frame_count(obs, film, expected, *, mistakes=None, hint=""):
                    f"Give FuncAnimation the frames asked for, frames=number_frames (frames=None "
                    f"counts 0, 1, 2, ... forever). {hint}".rstrip())
     if count != expected:
+        known = (mistakes or {}).get(count)
         raise Fail(f"{obs.call} has {count} frames, expected {expected}, one per frame asked for "
-                   f"(number_frames).", (mistakes or {}).get(count, hint))
+                   f"(number_frames).", known or hint, mistake=known is not None)
 
 
 def lines(obs, film, expected, *, describe_expected=None, mistakes=(), hint=""):
@@ -206,7 +207,7 @@ def lines(obs, film, expected, *, describe_expected=None, mistakes=(), hint=""):
         for wrong, mistake_hint in mistakes:
             if wrong is not None and i < len(wrong) and wrong[i] is not None and any(
                     _on(line, *wrong[i]) for line in frame["lines"]):
-                raise Fail(what, mistake_hint)
+                raise Fail(what, mistake_hint, mistake=True)
         first = film.frames[0]
         if i > 0 and len(frame["lines"]) == len(first["lines"]) and all(
                 _same(line, other) for line, other in zip(frame["lines"], first["lines"])):

@@ -128,8 +128,8 @@ def all_close(a, b, rel, abs_tol):
     return len(a) == len(b) and all(close(x, y, rel, abs_tol) for x, y in zip(a, b))
 
 
-def _message(call, got_text, expected_text, hint):
-    return Fail(f"{call} returned {got_text}, expected {expected_text}.", hint)
+def _message(call, got_text, expected_text, hint, mistake=False):
+    return Fail(f"{call} returned {got_text}, expected {expected_text}.", hint, mistake)
 
 
 # --- comparisons -----------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def number(obs, got, expected, *, mistakes=(), hint="", rel=1e-6, abs_tol=1e-9):
         return
     for wrong, mistake_hint in mistakes:
         if wrong is not None and close(value, float(wrong), rel, abs_tol):
-            raise _message(obs.call, show_number(value), show_number(expected), mistake_hint)
+            raise _message(obs.call, show_number(value), show_number(expected), mistake_hint, True)
     raise _message(obs.call, show_number(value), show_number(expected), hint)
 
 
@@ -193,7 +193,7 @@ def tensor(obs, got, expected, *, mistakes=(), hint="", rel=1e-5, abs_tol=1e-7):
         return
     for wrong, mistake_hint in mistakes:
         if wrong is not None and all_close(got.values, [float(v) for v in wrong], rel, abs_tol):
-            raise _message(obs.call, show(got), show(expected), mistake_hint)
+            raise _message(obs.call, show(got), show(expected), mistake_hint, True)
     raise _message(obs.call, show(got), show(expected), hint)
 
 
@@ -216,7 +216,7 @@ def sequence_of_numbers(obs, got, expected, *, what="values", mistakes=(), hint=
                      f"{_g(expected[first])}.")
     for wrong, mistake_hint in mistakes:
         if wrong is not None and all_close(values, [float(v) for v in wrong], rel, abs_tol):
-            raise Fail(what_happened, mistake_hint)
+            raise Fail(what_happened, mistake_hint, mistake=True)
     raise Fail(what_happened, hint)
 
 
@@ -244,7 +244,7 @@ def items(obs, got, expected, *, what="items", mistakes=(), hint=""):
                      f"{detail}.")
     for wrong, mistake_hint in mistakes:
         if values == list(wrong):
-            raise Fail(what_happened, mistake_hint)
+            raise Fail(what_happened, mistake_hint, mistake=True)
     raise Fail(what_happened, hint)
 
 
@@ -258,6 +258,8 @@ def upstream(obs):
         tensor(obs, got, expected, rel=1e-5, abs_tol=1e-7)
     elif expected.is_number:
         number(obs, got, float(expected.python), rel=1e-5, abs_tol=1e-7)
+    elif expected.is_sequence and expected.numbers() is not None:
+        sequence_of_numbers(obs, got, expected.numbers(), rel=1e-5, abs_tol=1e-7)
     elif got.python != expected.python:
         raise Fail(f"{obs.call} returned {show(got)}, expected {show(expected)}.")
 

@@ -293,9 +293,11 @@ def losses(obs):
     count = len(expected)
     if got.is_sequence and len(got.items) != count:
         if len(got.items) == 100:
-            raise Fail(f"{obs.call} gave 100 losses, expected {count}.", LOSSES_EPOCHS)
+            raise Fail(f"{obs.call} gave 100 losses, expected {count}.", LOSSES_EPOCHS,
+                       mistake=True)
         if len(got.items) == math.ceil(count / 10):
-            raise Fail(f"{obs.call} gave {len(got.items)} losses, expected {count}.", EVERY_TENTH)
+            raise Fail(f"{obs.call} gave {len(got.items)} losses, expected {count}.", EVERY_TENTH,
+                       mistake=True)
     n = len(obs["x"])
     mistakes = []
     if count and final.kind == "tensor":
@@ -452,10 +454,11 @@ def minibatch_losses(obs):
     facts, (_, got) = _minibatch_result(obs)
     expected = _expected_result(obs, 1).numbers()
     if got.is_sequence and len(got.items) != len(expected):
-        hint = MB_PER_EPOCH if len(got.items) == obs["number_epochs"] else MB_COUNT
+        per_epoch = len(got.items) == obs["number_epochs"]
         raise Fail(f"{obs.call} gave {len(got.items)} losses, expected {len(expected)}: "
                    f"{obs['number_epochs']} epochs of ceil({len(obs['x'])} / "
-                   f"{obs['batch_size']}) steps.", hint)
+                   f"{obs['batch_size']}) steps.", MB_PER_EPOCH if per_epoch else MB_COUNT,
+                   mistake=per_epoch)
     hint = MB_GENERATOR if _generator_unused(facts, obs) else MB_LOSSES
     sequence_of_numbers(obs, got, expected, what="losses", hint=hint,
                         mistakes=_minibatch_mistakes(obs, 1), rel=1e-4,
