@@ -9,7 +9,7 @@ An animation is recorded as the data its frames draw (gdcourse.checks.animation)
 The data of a check is named, not given: "two points" is (u, y) = (0, 2) and (1, 5);
 "example" is the example's data, line_data(100, 42); (n, seed) is line_data(n, seed).
 """
-from .runtime import NOTHING, check, upstream
+from .runtime import NOTHING, check, unchanged, upstream
 
 TWO_POINTS = "two points"
 EXAMPLE = "example"
@@ -55,10 +55,23 @@ def mse_works():
     import torch
 
     upstream("mse", call="mse([2, 4, 6, 8, 10], [1, 2, 3, 4, 5]) and mse([3, 1], [1, 0])",
-             run=lambda mse: [float(mse(torch.tensor([2.0, 4.0, 6.0, 8.0, 10.0]),
-                                        torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]))),
-                              float(mse(torch.tensor([3.0, 1.0]), torch.tensor([1.0, 0.0])))],
+             run=lambda mse: [float(_kept(mse, y=torch.tensor([2.0, 4.0, 6.0, 8.0, 10.0]),
+                                          y_hat=torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]))),
+                              float(_kept(mse, y=torch.tensor([3.0, 1.0]),
+                                          y_hat=torch.tensor([1.0, 0.0])))],
              expect=[11.0, 2.5])
+
+
+def _kept(function, **inputs):
+    """function(*copies of the inputs), once the copies are found unchanged."""
+    copies = {name: t.clone() for name, t in inputs.items()}
+    result = function(*copies.values())
+    return unchanged(result, **{name: (copies[name], t) for name, t in inputs.items()})
+
+
+def _update(update, x, y, a, learning_rate):
+    """update(x, y, a, λ) on copies of x and y, which it must leave as they were (a it moves)."""
+    return _kept(lambda x_in, y_in: update(x_in, y_in, a, learning_rate), x=x, y=y)
 
 
 def _two_updates(update):
@@ -92,7 +105,7 @@ def check_mse(y, y_hat, expect=NOTHING):
     about = (f"y = {shown[0]}, y_hat = {shown[1]}" if None not in shown
              else f"{len(y)} random points")
     check("fitting_a_line.mse", call=f"mse(y, y_hat) with {about}",
-          run=lambda mse: mse(y.clone(), y_hat.clone()), functions=("mse",),
+          run=lambda mse: _kept(mse, y=y, y_hat=y_hat), functions=("mse",),
           case={"y": y, "y_hat": y_hat}, expect=expect)
 
 
@@ -119,7 +132,7 @@ def check_step(data, a_0, learning_rate, expect=NOTHING):
 
     def run(update):
         a = _parameter(a_0)
-        update(x.clone(), y.clone(), a, learning_rate)
+        _update(update, x, y, a, learning_rate)
         return a.detach().clone()
 
     check("fitting_a_line.step", call=call, run=run, functions=("update",), case=case,
@@ -130,7 +143,7 @@ def check_loss(data, a_0, learning_rate, expect=NOTHING):
     """One update from a = a_0: the loss it returns."""
     x, y, call, case = _update_case(data, a_0, learning_rate)
     check("fitting_a_line.loss", call=call,
-          run=lambda update: update(x.clone(), y.clone(), _parameter(a_0), learning_rate),
+          run=lambda update: _update(update, x, y, _parameter(a_0), learning_rate),
           functions=("update",), case=case, expect=expect)
 
 
@@ -142,7 +155,7 @@ def check_two_steps(data, a_0, learning_rate, expect=NOTHING):
     def run(update):
         a, path = _parameter(a_0), []
         for _ in range(2):
-            update(x.clone(), y.clone(), a, learning_rate)
+            _update(update, x, y, a, learning_rate)
             path.append(a.detach().clone())
         return path
 

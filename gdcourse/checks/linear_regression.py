@@ -9,7 +9,7 @@ example's number of epochs, one epoch more or less, a summed loss).
 """
 import torch
 
-from .runtime import NOTHING, check, upstream
+from .runtime import NOTHING, check, unchanged, upstream
 
 
 # --- inputs ---------------------------------------------------------------------------------------
@@ -25,6 +25,13 @@ def _fresh(t):
     return t.detach().clone().requires_grad_(t.requires_grad)
 
 
+def _kept(function, **inputs):
+    """function(*fresh copies of the inputs), once the copies are found unchanged."""
+    copies = {name: _fresh(t) for name, t in inputs.items()}
+    result = function(*copies.values())
+    return unchanged(result, **{name: (copies[name], t) for name, t in inputs.items()})
+
+
 def _text(t):
     """A tensor as the student would write it: torch.tensor([2.0]), torch.tensor(2.5, dtype=...)."""
     extra = "" if t.dtype == torch.float32 else f", dtype={t.dtype}"
@@ -37,24 +44,29 @@ def _text(t):
 
 # --- upstream probes ------------------------------------------------------------------------------
 def _model_probe(model):
-    w = torch.tensor([3.0], requires_grad=True)
-    y_hat = model(torch.tensor([1.0, 2.0]), w)
+    x, w = torch.tensor([1.0, 2.0]), torch.tensor([3.0], requires_grad=True)
+    y_hat = model(x, w)
     y_hat.sum().backward()
-    return [*y_hat.tolist(), w.grad.item()]
+    return [*y_hat.tolist(), w.grad.item(), *x.tolist()]
 
 
 def model_works():
-    """Probe model at x = [1, 2], w = 3: the predictions 3 and 6, and ∂/∂w of their sum, 3."""
-    upstream("model", call="model(torch.tensor([1.0, 2.0]), w) with w = 3, then w.grad of "
-                           "the sum", run=_model_probe, expect=[3.0, 6.0, 3.0])
+    """Probe model at x = [1, 2], w = 3: the predictions 3 and 6, ∂/∂w of their sum, 3, and x
+    left as it was."""
+    upstream("model", call="model(x, w) with x = [1, 2] and w = 3 (then w.grad of the sum, "
+                           "and x afterwards)", run=_model_probe, expect=[3.0, 6.0, 3.0, 1.0, 2.0])
+
+
+def _loss_probe(loss_fn):
+    y_hat = torch.tensor([1.0, 2.0])
+    return [float(loss_fn(y_hat, torch.tensor([2.0, 4.0]))), *y_hat.tolist()]
 
 
 def loss_fn_works():
-    """Probe loss_fn: the mean of 1² and 2² is 2.5."""
-    upstream("loss_fn", call="loss_fn(torch.tensor([1.0, 2.0]), torch.tensor([2.0, 4.0]))",
-             run=lambda loss_fn: float(loss_fn(torch.tensor([1.0, 2.0]),
-                                               torch.tensor([2.0, 4.0]))),
-             expect=2.5)
+    """Probe loss_fn: the mean of 1² and 2² is 2.5, and y_hat is left as it was."""
+    upstream("loss_fn", call="loss_fn(torch.tensor([1.0, 2.0]), torch.tensor([2.0, 4.0])) (and "
+                             "y_hat afterwards)",
+             run=_loss_probe, expect=[2.5, 1.0, 2.0])
 
 
 def train_builds_on():
@@ -67,7 +79,7 @@ def train_builds_on():
 def check_model(x, w, about, expect=NOTHING):
     """model(x, w): the predictions x · w."""
     check("linear_regression.model", call=f"model(x, {_text(w)}) with {about}",
-          run=lambda model: model(_fresh(x), _fresh(w)), functions=("model",),
+          run=lambda model: _kept(model, x=x, w=w), functions=("model",),
           case={"x": x, "w": w}, expect=expect)
 
 
@@ -94,7 +106,7 @@ def check_model_graph(x, w, about, expect=NOTHING):
 def check_loss(y_hat, y, about, expect=NOTHING):
     """loss_fn(y_hat, y): the mean squared error, one number."""
     check("linear_regression.loss", call=f"loss_fn(y_hat, y) with {about}",
-          run=lambda loss_fn: loss_fn(_fresh(y_hat), _fresh(y)), functions=("loss_fn",),
+          run=lambda loss_fn: _kept(loss_fn, y_hat=y_hat, y=y), functions=("loss_fn",),
           case={"y_hat": y_hat, "y": y}, expect=expect)
 
 

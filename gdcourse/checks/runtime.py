@@ -149,6 +149,22 @@ def check(name, *, call, run, functions, case=None, expect=NOTHING, aux=None, ro
     _judge_here(record)
 
 
+class InputChanged(Exception):
+    """The student's function wrote into a tensor it was given (an in-place operation)."""
+
+
+def unchanged(result, **handed):
+    """`result`, once each tensor handed to the student's function still equals its original:
+    handed = {name: (the copy the function got, the original)}. A changed one is reported as the
+    call's error, InputChanged, which the judges explain."""
+    for name, (copy, original) in handed.items():
+        if copy.shape != original.shape or not bool((copy.detach() == original.detach()).all()):
+            raise InputChanged(f"the function changed its input {name} in place: it held "
+                               f"{original.detach().flatten().tolist()[:6]}, now "
+                               f"{copy.detach().flatten().tolist()[:6]}")
+    return result
+
+
 def upstream(function, *, call, run, expect, after=(), name="common.upstream"):
     """Probe a function the tested one builds on: when it is wrong, every failure of this cell
     says so ("this builds on …, which fails its own test above: fix that first"). `after`: the

@@ -25,6 +25,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from ..checks.judges import Failure, builds_on_failing, judge_record
 from ..checks.plain import Unreadable
 from ..checks.runtime import MIME, record_of
+from .feedback_summary import describe_test
 from .flags import add_tampering
 from .notebook_cells import grade_id, is_test_cell
 from .trusted import trusted_observations
@@ -65,16 +66,17 @@ class Verdict:
     builds_on: tuple = ()
 
 
-def judge_cell(trusted, records, errors, stopped=None):
+def judge_cell(trusted, records, errors, stopped=None, idea=""):
     """The Verdict of a failed cell, or None when it passed. `trusted`: the solution's records;
     `records`: the submission's (untrusted) records; `errors`: the kernel's error outputs;
-    `stopped`: why grading stopped the cell (a limit, the kernel's end), in the grader's words."""
+    `stopped`: why grading stopped the cell (a limit, the kernel's end), in the grader's words;
+    `idea`: what the test checks, for a hidden check that fails without a hint."""
     notes, builds_on = [], []
 
     def failed(failure, hidden):
         hint = failure.hint(notes)
         named = failure.why if failure.mistake and failure.why and failure.why in hint else None
-        return Verdict(failure.text(hidden, notes), named, tuple(dict.fromkeys(builds_on)))
+        return Verdict(failure.text(hidden, notes, idea), named, tuple(dict.fromkeys(builds_on)))
 
     for index, reference in enumerate(trusted):
         hidden = reference.get("hidden") is True
@@ -142,7 +144,8 @@ class JudgeObservations(NbGraderPreprocessor):
                 continue
             errors = [o for o in kept if o.get("output_type") == "error"]
             facts = cell.metadata.get(JUDGED, {})
-            verdict = judge_cell(expected, records, errors, facts.get("stopped"))
+            verdict = judge_cell(expected, records, errors, facts.get("stopped"),
+                                 describe_test(cell.source, ""))
             if len(records) > len(expected) or any(
                     isinstance(r, dict) and r.get("check") != e.get("check")
                     for r, e in zip(records, expected)):

@@ -50,12 +50,16 @@ class Failure:
         why = "" if said and self.mistake else self.why
         return "\n".join(part for part in (said, why) if part)
 
-    def text(self, hidden, notes=()):
+    def text(self, hidden, notes=(), idea=""):
         """The message of the failed test: whole in a visible test; in a hidden test the hint
-        first and, on a line the student's feedback leaves out, the inputs and values."""
+        first and, on a line the student's feedback leaves out, the inputs and values. `idea`:
+        what the test checks (its docstring's first line), said when a hidden check fails
+        without a hint of its own."""
         hint = self.hint(notes)
         if hidden:
-            return f"{HIDDEN} {hint or HIDDEN_DEFAULT}\n{DETAILS} {self.what}"
+            if not hint:
+                hint = f"{HIDDEN_DEFAULT[:-1]}: {idea}" if idea else HIDDEN_DEFAULT
+            return f"{HIDDEN} {hint}\n{DETAILS} {self.what}"
         return f"{self.what}\n{hint}".rstrip()
 
 

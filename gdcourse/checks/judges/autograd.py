@@ -56,13 +56,16 @@ WROTE_GRAD = ("theta_0.grad is no longer None: backward() wrote into the caller'
               + OWN_PARAMETER)
 
 # --- exercise 3: accumulated_gradient ------------------------------------------------------------
-ONE_ONLY = ("That is the gradient of a single loss: .grad was cleared (or θ made anew) between "
-            "the backward() calls. Left alone, every backward() adds its gradient to what .grad "
-            "already holds.")
 USED_TWICE_REPEATED = ("A graph is used once: backward() frees it. Compute the loss again before "
                        "each backward() call.")
 REPEATED = ("Each backward() adds the loss's gradient into .grad: k calls leave k times the "
             "gradient.")
+ONE_OR_MEAN = ("That is the gradient of one loss: either .grad was cleared (or θ made anew) between "
+               "the backward() calls, or the sum was divided by the number of losses. Left alone, "
+               "every backward() adds its gradient to what .grad already holds, and the sum is "
+               "the answer.")
+MEAN = ("That is the mean of the gradients, not their sum: after backward() on every loss, .grad "
+        "already holds the sum. Return it as it is.")
 LAST_ONLY = ("That is the gradient of the last loss only: .grad was cleared (or θ made anew) "
              "between the backward() calls. Left alone, every backward() adds its gradient to "
              "what .grad already holds.")
@@ -212,8 +215,11 @@ def repeated(obs):
     got = returned(obs, errors={"second time": USED_TWICE_REPEATED})
     expected = expected_value(obs)
     k = obs["k"]
+    # k copies of one loss: clearing .grad between them and dividing the sum by k give the same
+    # value, so the hint names both.
     one = [x / k for x in expected.values] if k > 1 else None
-    tensor(obs, got, expected, hint=REPEATED, mistakes=[(one, ONE_ONLY)], rel=1e-4, abs_tol=1e-6)
+    tensor(obs, got, expected, hint=REPEATED, mistakes=[(one, ONE_OR_MEAN)], rel=1e-4,
+           abs_tol=1e-6)
 
 
 def sum_of_losses(obs):
@@ -221,8 +227,11 @@ def sum_of_losses(obs):
     losses, theta_0 = obs["losses"], obs["theta_0"]
     last = _aux_numbers(obs, "last_only") or _public(losses[-1], theta_0)
     first = _aux_numbers(obs, "first_only") or _public(losses[0], theta_0)
-    tensor(obs, got, expected_value(obs), hint=SUM,
-           mistakes=[(last, LAST_ONLY), (first, FIRST_ONLY)], rel=1e-4, abs_tol=1e-6)
+    expected = expected_value(obs)
+    mean = [x / len(losses) for x in expected.values] if len(losses) > 1 else None
+    tensor(obs, got, expected, hint=SUM,
+           mistakes=[(last, LAST_ONLY), (first, FIRST_ONLY), (mean, MEAN)], rel=1e-4,
+           abs_tol=1e-6)
 
 
 # --- exercise 4 ----------------------------------------------------------------------------------

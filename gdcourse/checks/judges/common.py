@@ -74,23 +74,75 @@ def show_number(x):
 
 
 # --- outcomes --------------------------------------------------------------------------------------
+# Errors a beginner meets in these exercises, in the course's words: a piece of the error's text,
+# and what it means here. A judge's own `errors` come first; these are for every other call.
+PLAIN_ERRORS = {
+    "Boolean value of Tensor with more than one value is ambiguous": (
+        "A tensor of several numbers was used where Python wants one True or False: in an if, "
+        "an and/or, or as an option of a class. torch.nn.MSELoss(y_hat, y) is such a case: the "
+        "class takes options, not data. Make the loss function first, then call it: "
+        "torch.nn.MSELoss()(y_hat, y), or write the mean squared error yourself."),
+    "bitwise_xor": (
+        "^ is exclusive-or in Python, not a power: write a square as x ** 2."),
+    "unsupported operand type(s) for ^": (
+        "^ is exclusive-or in Python, not a power: write a square as x ** 2."),
+    "does not require grad and does not have a grad_fn": (
+        "backward() found no graph to go back through: the loss was computed from numbers cut "
+        "off from the parameters (.item(), float(), .detach(), torch.tensor(...)) or under "
+        "torch.no_grad(). Compute it from the parameters with tensor operations."),
+    "a leaf Variable that requires grad is being used in an in-place operation": (
+        "A parameter can only be changed in place inside with torch.no_grad():, where autograd "
+        "records nothing."),
+    "Trying to backward through the graph a second time": (
+        "A graph is used once: backward() frees it. Compute the loss again before each "
+        "backward()."),
+    "mat1 and mat2 shapes cannot be multiplied": (
+        "x @ a needs as many columns in x as entries in a: check the shapes of both."),
+    "must match the size of tensor": (
+        "Element-wise operations need tensors of the same shape (or shapes that broadcast): "
+        "check the shapes of the tensors the line combines."),
+    "only one element tensors can be converted to Python scalars": (
+        ".item() and float() turn a one-number tensor into a Python number; this tensor holds "
+        "several. Keep it a tensor, or take one entry first."),
+    "Can't call numpy() on Tensor that requires grad": (
+        "numpy and matplotlib cannot take a tensor that requires grad: hand them "
+        "tensor.detach()."),
+    "changed its input": (
+        "A function must leave the tensors it is given as they were: an in-place operation "
+        "(x *= …, x -= …, x.add_(…), x[0] = …) writes into the caller's tensor, and the caller "
+        "still needs it. Compute a new tensor instead, such as x * w or y_hat - y."),
+    "'NoneType' object": (
+        "Something was None where a value was expected: a function of yours that ends without "
+        "a return, or .grad read before backward() filled it."),
+}
+
+
+def plain_error_hint(text):
+    """The course's explanation of an error, or None."""
+    return next((why for piece, why in PLAIN_ERRORS.items() if piece in text), None)
+
+
 def returned(obs, *, errors=None, hint=""):
     """The value the student's call returned, or a failure saying what happened instead.
 
-    `errors` maps a piece of an error's (or of a warning before it) text to the hint for it."""
+    `errors` maps a piece of an error's (or of a warning before it) text to the hint for it;
+    an error none of them names gets PLAIN_ERRORS' explanation, or `hint`."""
     got = obs.got
     if got.kind == "missing":
         raise Fail(f"{obs.call}: {got.missing} is not defined.",
                    f"Run the cell that defines {got.missing} (and the cells before it), or check "
                    f"its name: the tests call it by the name the exercise gives.")
     if got.kind == "raised":
-        if got.error_type == "NotImplementedError":
+        # The stub raises NotImplementedError() with no message; torch raises it, with one,
+        # for an operation a dtype does not have ("bitwise_xor_cpu" not implemented for 'Float').
+        if got.error_type == "NotImplementedError" and not got.message.strip():
             raise Fail(f"{obs.call} raised NotImplementedError.", STUB)
         if got.error_type == "MemoryError":
             raise Fail(f"{obs.call} raised MemoryError.", MEMORY)
         text = f"{got.error_type}: {got.message}"
         found = next((h for piece, h in (errors or {}).items()
-                      if piece in text or any(piece in w for w in got.warnings)), hint)
+                      if piece in text or any(piece in w for w in got.warnings)), None)
+        found = found or plain_error_hint(text) or hint
         before = "".join(f"\nBefore that, a warning said: {w}" for w in got.warnings)
         raise Fail(f"{obs.call} raised {text}{before}".rstrip(), found)
     return got.value
@@ -113,8 +165,10 @@ def aux_value(obs, name):
 
 def nothing_returned(obs):
     return Fail(f"{obs.call} returned None: nothing came back.",
-                "A function hands its result to the caller with `return`; `print` only shows it "
-                "on the screen.")
+                "A function hands its result to the caller with `return`. It gives None when it "
+                "ends without reaching one: no return at all, a return inside an if or a loop "
+                "that did not run, or print(...) where return ... was meant (print only shows "
+                "a value).")
 
 
 def close(a, b, rel=1e-6, abs_tol=1e-9):

@@ -48,9 +48,11 @@ NOT_A_TENSOR = ("Keep the loss a tensor so that loss.backward() can compute ∂L
 PILED_UP = ("The gradients piled up: backward() adds into w.grad, so without optimizer.zero_grad() "
             "each step uses the sum of every gradient so far. Clear them once per epoch, after "
             "step() (or before backward()).")
-NEVER_MOVED = ("w never moved: optimizer.step() found no gradient to apply. zero_grad() clears "
-               "w.grad, so it must come after step() (or before backward()), never between "
-               "backward() and step().")
+NEVER_MOVED = ("w never moved: optimizer.step() found no gradient on the tensors it updates. "
+               "Either zero_grad() runs between backward() and step() (it must come after step(), "
+               "or before backward()), or the optimizer was given another tensor than the one "
+               "the loss is computed from: build it on the tensor you train, "
+               "torch.optim.SGD([w], lr=learning_rate).")
 HARDCODED_RATE = ("λ = 0.01, the example's learning rate, gives exactly this weight: hand the "
                   "learning_rate argument to the optimizer, "
                   "torch.optim.SGD([w], lr=learning_rate).")
@@ -64,8 +66,9 @@ WEIGHT_HIDDEN = ("Each epoch: forward, loss, backward, step, zero_grad, with "
                  "torch.optim.SGD([w], lr=learning_rate), number_epochs times.")
 
 LOSSES_NEVER_MOVED = ("The loss never changes because w never moves: optimizer.step() found no "
-                      "gradient to apply. zero_grad() must come after step() (or before "
-                      "backward()), never between backward() and step().")
+                      "gradient on the tensors it updates. Either zero_grad() runs between "
+                      "backward() and step(), or the optimizer was given another tensor than the "
+                      "one the loss is computed from.")
 AFTER_STEP = ("losses[k] is the loss after epoch k's step: record the loss computed in epoch k, "
               "before optimizer.step(), so that losses[0] is the loss at initial_w.")
 LOSSES_SUMMED = ("These are sums of squared errors, n times the mean: train with loss_fn, the mean "
@@ -91,6 +94,8 @@ NO_EPOCHS = "With 0 epochs no step is taken, so w is w₀ and there are no losse
 BY_HAND = ("Create torch.optim.SGD([w], lr=learning_rate) and let optimizer.step() update w, once "
            "per epoch, instead of changing w by hand.")
 PAIR = "train returns a pair: return w.detach(), losses."
+SWAPPED = ("The pair is the wrong way round: the weight comes first, then the losses: "
+           "return w.detach(), losses.")
 RAISED = "Run train on the example's data yourself to see where the error comes from."
 
 # --- train_minibatch ------------------------------------------------------------------------------
@@ -225,6 +230,10 @@ def _pair(obs, got):
     if not got.is_sequence or len(got.items) != 2:
         raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a pair "
                    f"(w, losses).", PAIR)
+    first, second = got.items
+    if first.is_sequence and second.kind == "tensor":
+        raise Fail(f"{obs.call} returned ({show(first)}, {show(second)}): expected (w, losses).",
+                   SWAPPED)
     return got.items
 
 
