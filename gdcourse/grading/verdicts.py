@@ -66,6 +66,27 @@ class Verdict:
     builds_on: tuple = ()
 
 
+def _explains_the_rest(failure, trusted, records):
+    """Whether the known mistake a failure names also explains every later check of the cell
+    that fails: each names the same mistake, or gives a value that mistake and others share. (A
+    check the answer passes cannot tell that mistake from the right answer, nor can a value
+    several mistakes give tell them apart.) Otherwise the name may be a coincidence of one
+    input."""
+    for reference, record in zip(trusted, records):
+        if reference.get("role") == "upstream" or not isinstance(record, dict) \
+                or record.get("check") != reference.get("check"):
+            continue
+        try:
+            later = judge_record(reference, outcome=record.get("outcome"),
+                                 expected=reference["outcome"], aux=reference.get("aux"))
+        except (Unreadable, KeyError, TypeError, ValueError):
+            return False
+        if later is not None and not ((later.mistake and later.why == failure.why)
+                                      or failure.why in later.candidates):
+            return False
+    return True
+
+
 def judge_cell(trusted, records, errors, stopped=None, idea=""):
     """The Verdict of a failed cell, or None when it passed. `trusted`: the solution's records;
     `records`: the submission's (untrusted) records; `errors`: the kernel's error outputs;
@@ -109,6 +130,9 @@ def judge_cell(trusted, records, errors, stopped=None, idea=""):
                 notes.append(failure.note)
             builds_on.append(failure.name)
             continue
+        if failure.mistake and not _explains_the_rest(failure, trusted[index + 1:],
+                                                       records[index + 1:]):
+            failure = failure.unnamed()
         return failed(failure, hidden)
     if len(records) > len(trusted):
         return failed(Failure(f"{len(records)} records for {len(trusted)} checks",

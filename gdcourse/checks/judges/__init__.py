@@ -24,11 +24,13 @@ HIDDEN_DEFAULT = "A hidden test, with other inputs, failed."
 class Fail(Exception):
     """Raised by a judge: the answer is wrong. `what` names the call and the values (withheld
     from the student in hidden tests); `why` teaches. `mistake`: `why` names a known mistake
-    because the answer matched what that mistake gives (an inference, not an observation)."""
+    because the answer matched what that mistake gives (an inference, not an observation);
+    `generic`: the hint to give instead when the inference does not hold across the test."""
 
-    def __init__(self, what, why="", mistake=False):
+    def __init__(self, what, why="", mistake=False, generic="", candidates=()):
         super().__init__(what)
-        self.what, self.why, self.mistake = what, why, mistake
+        self.what, self.why, self.mistake, self.generic = what, why, mistake, generic
+        self.candidates = tuple(candidates)   # known mistakes this value cannot tell apart
 
 
 @dataclass
@@ -37,6 +39,12 @@ class Failure:
     why: str
     name: str = ""      # for an upstream probe: the function that fails its own test
     mistake: bool = False
+    generic: str = ""   # for a named mistake: the hint without the name
+    candidates: tuple = ()  # known mistakes that all give this value (none named)
+
+    def unnamed(self):
+        """This failure without its mistake's name: the generic hint instead."""
+        return Failure(self.what, self.generic, self.name)
 
     @property
     def note(self):
@@ -145,5 +153,6 @@ def judge_record(reference, *, expected, aux, outcome=None):
     try:
         judge(observation)
     except Fail as failure:
-        return Failure(failure.what, failure.why, name=str(name), mistake=failure.mistake)
+        return Failure(failure.what, failure.why, name=str(name), mistake=failure.mistake,
+                       generic=failure.generic, candidates=failure.candidates)
     return None

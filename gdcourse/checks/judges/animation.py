@@ -182,7 +182,7 @@ def frame_count(obs, film, expected, *, mistakes=None, hint=""):
     if count != expected:
         known = (mistakes or {}).get(count)
         raise Fail(f"{obs.call} has {count} frames, expected {expected}, one per frame asked for "
-                   f"(number_frames).", known or hint, mistake=known is not None)
+                   f"(number_frames).", known or hint, mistake=known is not None, generic=hint)
 
 
 def lines(obs, film, expected, *, describe_expected=None, mistakes=(), hint=""):
@@ -207,7 +207,7 @@ def lines(obs, film, expected, *, describe_expected=None, mistakes=(), hint=""):
         for wrong, mistake_hint in mistakes:
             if wrong is not None and i < len(wrong) and wrong[i] is not None and any(
                     _on(line, *wrong[i]) for line in frame["lines"]):
-                raise Fail(what, mistake_hint, mistake=True)
+                raise Fail(what, mistake_hint, mistake=True, generic=hint)
         first = film.frames[0]
         if i > 0 and len(frame["lines"]) == len(first["lines"]) and all(
                 _same(line, other) for line, other in zip(frame["lines"], first["lines"])):

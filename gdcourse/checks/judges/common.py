@@ -182,8 +182,18 @@ def all_close(a, b, rel, abs_tol):
     return len(a) == len(b) and all(close(x, y, rel, abs_tol) for x, y in zip(a, b))
 
 
-def _message(call, got_text, expected_text, hint, mistake=False):
-    return Fail(f"{call} returned {got_text}, expected {expected_text}.", hint, mistake)
+def _message(call, got_text, expected_text, hint, mistake=False, generic=""):
+    return Fail(f"{call} returned {got_text}, expected {expected_text}.", hint, mistake, generic)
+
+
+def _named(mistakes, matches, hint):
+    """The Fail arguments for an answer: the known mistake that alone explains it, or the generic
+    hint when none does, or when several mistakes give this same value here (this test point
+    cannot tell them apart, so naming one could name the wrong one)."""
+    found = list(dict.fromkeys(h for wrong, h in mistakes if wrong is not None and matches(wrong)))
+    if len(found) == 1:
+        return {"why": found[0], "mistake": True, "generic": hint}
+    return {"why": hint, "candidates": found}
 
 
 # --- comparisons -----------------------------------------------------------------------------------
@@ -198,10 +208,9 @@ def number(obs, got, expected, *, mistakes=(), hint="", rel=1e-6, abs_tol=1e-9):
     value = float(got.python)
     if close(value, expected, rel, abs_tol):
         return
-    for wrong, mistake_hint in mistakes:
-        if wrong is not None and close(value, float(wrong), rel, abs_tol):
-            raise _message(obs.call, show_number(value), show_number(expected), mistake_hint, True)
-    raise _message(obs.call, show_number(value), show_number(expected), hint)
+    named = _named(mistakes, lambda wrong: close(value, float(wrong), rel, abs_tol), hint)
+    raise Fail(f"{obs.call} returned {show_number(value)}, expected {show_number(expected)}.",
+               **named)
 
 
 def truth(obs, got, expected, *, hint=""):
@@ -245,10 +254,9 @@ def tensor(obs, got, expected, *, mistakes=(), hint="", rel=1e-5, abs_tol=1e-7):
                    "Python numbers makes float32.")
     if all_close(got.values, expected.values, rel, abs_tol):
         return
-    for wrong, mistake_hint in mistakes:
-        if wrong is not None and all_close(got.values, [float(v) for v in wrong], rel, abs_tol):
-            raise _message(obs.call, show(got), show(expected), mistake_hint, True)
-    raise _message(obs.call, show(got), show(expected), hint)
+    named = _named(mistakes, lambda wrong: all_close(got.values, [float(v) for v in wrong], rel,
+                                                     abs_tol), hint)
+    raise Fail(f"{obs.call} returned {show(got)}, expected {show(expected)}.", **named)
 
 
 def sequence_of_numbers(obs, got, expected, *, what="values", mistakes=(), hint="", rel=1e-5,
@@ -268,10 +276,8 @@ def sequence_of_numbers(obs, got, expected, *, what="values", mistakes=(), hint=
     first = next(i for i, (a, b) in enumerate(zip(values, expected)) if not close(a, b, rel, abs_tol))
     what_happened = (f"{obs.call}: {what}[{first}] is {_g(values[first])}, expected "
                      f"{_g(expected[first])}.")
-    for wrong, mistake_hint in mistakes:
-        if wrong is not None and all_close(values, [float(v) for v in wrong], rel, abs_tol):
-            raise Fail(what_happened, mistake_hint, mistake=True)
-    raise Fail(what_happened, hint)
+    raise Fail(what_happened, **_named(
+        mistakes, lambda wrong: all_close(values, [float(v) for v in wrong], rel, abs_tol), hint))
 
 
 def _items(items, limit=200):
@@ -296,10 +302,7 @@ def items(obs, got, expected, *, what="items", mistakes=(), hint=""):
         detail = f"{what}[{first}] is {values[first]!r}, expected {expected[first]!r}"
     what_happened = (f"{obs.call} returned {_items(values)}, expected {_items(expected)}: "
                      f"{detail}.")
-    for wrong, mistake_hint in mistakes:
-        if values == list(wrong):
-            raise Fail(what_happened, mistake_hint, mistake=True)
-    raise Fail(what_happened, hint)
+    raise Fail(what_happened, **_named(mistakes, lambda wrong: values == list(wrong), hint))
 
 
 # --- the judge every assignment uses for its upstream probes ---------------------------------------

@@ -185,7 +185,7 @@ def step(obs):
     for wrong, why in [(a_0, UNMOVED), ([2 * a - b for a, b in zip(a_0, wanted)], UPHILL),
                        ([a - g for a, g in zip(a_0, slope)], NO_RATE)]:
         if all_close(values, wrong, 1e-5, abs_tol):
-            raise Fail(what, why, mistake=True)
+            raise Fail(what, why, mistake=True, generic=hint)
     raise Fail(what, hint)
 
 
@@ -214,7 +214,7 @@ def two_steps(obs):
             continue
         what = f"After {count} of {obs.call}, a is {show(a)}, expected {show(wanted)}."
         if all_close(values, piled, 1e-5, 1e-6):
-            raise Fail(what, GRAD_LEFT, mistake=True)
+            raise Fail(what, GRAD_LEFT, mistake=True, generic=TWO_STEPS)
         raise Fail(what, TWO_STEPS)
 
 
@@ -293,7 +293,7 @@ def fit_losses(obs):
                 ([_loss_at(rows, y, a) for a in piled[:-1]], PILED)]
     for wrong, why in mistakes:
         if wrong is not None and all_close(values, wrong, 1e-4, 1e-6):
-            raise Fail(what, why, mistake=True)
+            raise Fail(what, why, mistake=True, generic=LOSSES)
     raise Fail(what, LOSSES)
 
 
@@ -323,7 +323,7 @@ def fitted(obs):
     mistakes = [(more, TOO_MANY), (fewer, TOO_FEW)]
     for wrong, why in mistakes:
         if wrong is not None and all_close(values, _numbers(wrong), rel, abs_tol):
-            raise Fail(what, why, mistake=True)
+            raise Fail(what, why, mistake=True, generic=hint)
     if steps and all_close(values, obs["a_0"], rel, abs_tol):
         raise Fail(what, NEVER_MOVED)
     raise Fail(what, hint)

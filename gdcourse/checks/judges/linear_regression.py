@@ -303,10 +303,10 @@ def losses(obs):
     if got.is_sequence and len(got.items) != count:
         if len(got.items) == 100:
             raise Fail(f"{obs.call} gave 100 losses, expected {count}.", LOSSES_EPOCHS,
-                       mistake=True)
+                       mistake=True, generic=LOSSES)
         if len(got.items) == math.ceil(count / 10):
             raise Fail(f"{obs.call} gave {len(got.items)} losses, expected {count}.", EVERY_TENTH,
-                       mistake=True)
+                       mistake=True, generic=LOSSES)
     n = len(obs["x"])
     mistakes = []
     if count and final.kind == "tensor":
@@ -467,7 +467,7 @@ def minibatch_losses(obs):
         raise Fail(f"{obs.call} gave {len(got.items)} losses, expected {len(expected)}: "
                    f"{obs['number_epochs']} epochs of ceil({len(obs['x'])} / "
                    f"{obs['batch_size']}) steps.", MB_PER_EPOCH if per_epoch else MB_COUNT,
-                   mistake=per_epoch)
+                   mistake=per_epoch, generic=MB_COUNT)
     hint = MB_GENERATOR if _generator_unused(facts, obs) else MB_LOSSES
     sequence_of_numbers(obs, got, expected, what="losses", hint=hint,
                         mistakes=_minibatch_mistakes(obs, 1), rel=1e-4,
