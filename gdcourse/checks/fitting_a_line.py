@@ -177,7 +177,8 @@ def check_fit_example(expect=NOTHING):
     visible test states their count, the first and the last: {"count", "first", "last"}."""
     x, y, call, case = _fit_case(EXAMPLE, [1.0, 1.0], 0.1, 100)
     check("fitting_a_line.fit_example", call=call,
-          run=lambda fit: fit(x.clone(), y.clone(), _parameter([1.0, 1.0]), 0.1, 100),
+          run=lambda fit: _kept(lambda x_in, y_in: fit(x_in, y_in, _parameter([1.0, 1.0]),
+                                                       0.1, 100), x=x, y=y),
           functions=("fit",), case=case, expect=expect)
 
 
@@ -186,7 +187,8 @@ def check_fit_losses(data, a_0, learning_rate, number_steps, expect=NOTHING):
     x, y, call, case = _fit_case(data, a_0, learning_rate, number_steps)
 
     def losses(fit, steps=number_steps):
-        return fit(x.clone(), y.clone(), _parameter(a_0), learning_rate, steps)
+        return _kept(lambda x_in, y_in: fit(x_in, y_in, _parameter(a_0), learning_rate, steps),
+                     x=x, y=y)
 
     check("fitting_a_line.fit_losses", call=call, run=losses, functions=("fit",), case=case,
           aux={"one_more": lambda fit: losses(fit, number_steps + 1)}, expect=expect)
@@ -201,7 +203,7 @@ def check_fitted(data, a_0, learning_rate, number_steps, within=None, call=None,
 
     def fitted(fit, steps=number_steps):
         a = _parameter(a_0)
-        fit(x.clone(), y.clone(), a, learning_rate, steps)
+        _kept(lambda x_in, y_in: fit(x_in, y_in, a, learning_rate, steps), x=x, y=y)
         return a
 
     aux = {"more": lambda fit: fitted(fit, number_steps + 1).detach()}
@@ -218,8 +220,10 @@ def _film(kind, data, a_0, learning_rate, number_frames, expect):
     x, y, _ = _data(data)
 
     def film(animate_fit, frames=number_frames):
-        return read_frames(lambda: animate_fit(x.clone(), y.clone(), _parameter(a_0),
-                                               learning_rate, frames), frames)
+        # x and y must come back unchanged once every frame is drawn (drawing runs update).
+        return _kept(lambda x_in, y_in: read_frames(
+            lambda: animate_fit(x_in, y_in, _parameter(a_0), learning_rate, frames), frames),
+            x=x, y=y)
 
     # A film of two more frames, for the known mistake of a frame 0 already stepped, when the
     # film itself has fewer than three frames.
