@@ -17,6 +17,7 @@ grading sandbox):
 A record never holds an expected value computed in a student's kernel: expected values come from
 the trusted run, or in a student's own run from the literal the visible test states.
 """
+import ast
 import os
 import sys
 import warnings
@@ -40,18 +41,42 @@ def mode():
     return os.environ.get(MODE_VARIABLE) or "judge"
 
 
-# --- per-cell state: whether the hidden tests have begun, notes from failed upstream probes -----
-_state = {"hidden": False, "notes": [], "failing": [], "hooked": False}
+# --- per-cell state: whether the hidden tests have begun, notes from failed upstream probes, and
+# in a student's own run a failure waiting for the cell's later checks ------------------------------
+_state = {"hidden": False, "notes": [], "failing": [], "hooked": False, "pending": None,
+          "to_the_end": False}
 
 
 def _new_cell(*_):
     _state["hidden"] = False
     _state["notes"] = []
     _state["failing"] = []
+    _state["pending"] = None
+    _state["to_the_end"] = False
 
 
-def _hook_cells():
-    """Reset the per-cell state before every cell (IPython's pre_run_cell event)."""
+class _EndOfTestCell(ast.NodeTransformer):
+    """Frames a test cell (a cell that imports the checks) with calls of test_cell_begins() and
+    test_cell_ends(), so that a student's own run can judge a failure against the cell's later
+    checks before it reports it, as grading does (gdcourse.grading.verdicts)."""
+
+    CALL = "__import__('gdcourse.checks.runtime', fromlist=['{0}']).{0}()"
+
+    def visit_Module(self, node):
+        if any(isinstance(statement, ast.ImportFrom)
+               and (statement.module or "").startswith("gdcourse.checks")
+               for statement in node.body):
+            node.body = (ast.parse(self.CALL.format("test_cell_begins")).body + node.body
+                         + ast.parse(self.CALL.format("test_cell_ends")).body)
+            ast.fix_missing_locations(node)
+        return node
+
+
+def install():
+    """Reset the per-cell state before every cell (IPython's pre_run_cell event) and, in a
+    student's own run, frame test cells (_EndOfTestCell). gdcourse.checks.kernel_start calls
+    this when a kernel starts; otherwise the first check does, and the cell it runs in is judged
+    check by check."""
     if _state["hooked"]:
         return
     _state["hooked"] = True
@@ -62,6 +87,20 @@ def _hook_cells():
     shell = get_ipython()
     if shell is not None:
         shell.events.register("pre_run_cell", _new_cell)
+        if mode() == "judge":
+            shell.ast_transformers.append(_EndOfTestCell())
+
+
+def test_cell_begins():
+    _state["to_the_end"] = True
+
+
+def test_cell_ends():
+    """The end of a framed test cell: report the failure that waited for the later checks."""
+    pending, _state["pending"], _state["to_the_end"] = _state["pending"], None, False
+    if pending is not None:
+        __tracebackhide__ = True
+        raise WrongAnswer(pending.text(hidden=False, notes=_state["notes"]))
 
 
 def hidden_tests_begin():
@@ -134,7 +173,7 @@ def check(name, *, call, run, functions, case=None, expect=NOTHING, aux=None, ro
     """
     from .plain import plain
 
-    _hook_cells()
+    install()
     current = mode()
     record = {"check": name, "role": role, "call": call,
               "case": {key: plain(value) for key, value in (case or {}).items()},
@@ -207,6 +246,19 @@ def _judge_here(record):
                 _state["notes"].append(failure.note)
             _state["failing"].append(failure.name)
         return
-    if failure is not None:
-        __tracebackhide__ = True
-        raise WrongAnswer(failure.text(hidden=False, notes=_state["notes"]))
+    __tracebackhide__ = True
+    pending = _state["pending"]
+    if pending is not None:
+        # A named mistake waits: it stands only if every later failure is the same mistake (or a
+        # value it shares with others), as in grading. The first failure is the one reported.
+        if failure is None or (failure.mistake and failure.why == pending.why) \
+                or pending.why in failure.candidates:
+            return
+        _state["pending"] = None
+        raise WrongAnswer(pending.unnamed().text(hidden=False, notes=_state["notes"]))
+    if failure is None:
+        return
+    if failure.mistake and _state["to_the_end"]:
+        _state["pending"] = failure
+        return
+    raise WrongAnswer(failure.text(hidden=False, notes=_state["notes"]))
