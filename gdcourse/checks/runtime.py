@@ -79,16 +79,17 @@ def install():
     check by check."""
     if _state["hooked"]:
         return
-    _state["hooked"] = True
     try:
         from IPython import get_ipython
     except ImportError:
         return
     shell = get_ipython()
-    if shell is not None:
-        shell.events.register("pre_run_cell", _new_cell)
-        if mode() == "judge":
-            shell.ast_transformers.append(_EndOfTestCell())
+    if shell is None:
+        return  # not in a kernel yet (a fork server preloading this module): the first check installs
+    _state["hooked"] = True
+    shell.events.register("pre_run_cell", _new_cell)
+    if mode() == "judge":
+        shell.ast_transformers.append(_EndOfTestCell())
 
 
 def test_cell_begins():
