@@ -179,3 +179,35 @@ def test_an_assignment_without_a_catalog_breaks_nothing(tmp_path):
     assert (root / "release" / "ps1" / "problem1.ipynb").is_file()
     rows = (root / "grades.csv").read_text().splitlines()
     assert any(row.startswith("01-gradient-descent,") and ",ada," in row for row in rows), rows
+
+
+def test_the_class_report_reads_an_ordinary_nbgrader_assignment(graded):
+    """The class report of ps1 (no catalog, plain assert tests, two notebooks): its numbers are
+    the gradebook's."""
+    from gdcourse.course.class_report import write_reports
+    from gdcourse.course.class_results import read_results
+
+    folder = graded["base"] / "course"
+    db_url = f"sqlite:///{folder / 'gradebook.db'}"
+    index = write_reports(folder, ["ps1"], out=folder / "reports", db_url=db_url)
+    results = read_results(folder, "ps1", db_url)
+    assert sorted(s.student for s in results.submissions) == sorted(STUDENTS)
+    with Gradebook(db_url) as gradebook:
+        for submission in gradebook.find_assignment("ps1").submissions:
+            mine = next(s for s in results.submissions if s.student == submission.student.id)
+            assert mine.score == submission.score
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.name in mine.passed:
+                        assert mine.passed[grade.name] == (grade.score == grade.max_score)
+    # problem1's four tests; problem2's written answers wait for a grader; stock tests name no
+    # known mistake.
+    assert [t.grade_id for t in results.tests] == [
+        "correct_squares", "squares_invalid_input", "correct_sum_of_squares",
+        "sum_of_squares_uses_squares"]
+    bitdiddle = next(s for s in results.submissions if s.student == "bitdiddle")
+    assert {cell for notebook, _, cell in bitdiddle.ungraded if notebook == "problem2"} >= {
+        "part-a", "part-b"}
+    assert results.mistakes() == []
+    page = (folder / "reports" / "ps1.html").read_text()
+    assert "No known mistake was recognised." in page and index.is_file()
