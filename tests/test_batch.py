@@ -82,6 +82,15 @@ def code_scores(root):
         return {s.student_id: s.code_score for s in gradebook.assignment_submissions(ASSIGNMENT)}
 
 
+def _scheduler_address(scheduler_file):
+    """The address the scheduler wrote, or OSError while the file is missing or half written
+    (the scheduler creates it, then writes it: a read can fall between the two)."""
+    try:
+        return json.loads(scheduler_file.read_text())["address"]
+    except (ValueError, KeyError) as error:
+        raise OSError(f"{scheduler_file} is not written yet") from error
+
+
 def start_dask_cluster(stack, folder, workers=2):
     """A Dask scheduler and `workers` worker processes, started as an instructor would on the
     machines of a cluster (here all on this one); returns the scheduler file."""
@@ -91,8 +100,7 @@ def start_dask_cluster(stack, folder, workers=2):
         "dask scheduler", [str(BIN / "dask"), "scheduler", "--scheduler-file", str(scheduler_file),
                            "--host", "127.0.0.1", "--port", "0", "--no-dashboard"],
         cwd=folder, env=env, log=folder / "scheduler.log",
-        answers=lambda: json.loads(scheduler_file.read_text())["address"]
-        if scheduler_file.is_file() else (_ for _ in ()).throw(OSError())))
+        answers=lambda: _scheduler_address(scheduler_file)))
     for number in range(workers):
         # Each worker starts in a folder of its own: it reads nothing of the course's folder.
         home = folder / f"worker-{number}"
