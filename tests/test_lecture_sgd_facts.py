@@ -26,10 +26,23 @@ def says(*sentences):
     assert not missing, f"chapter 4 no longer says: {missing}"
 
 
-# ---- section 12: chapter 5's data, mini-batch SGD -------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def lecture():
+    """The lecture's own function definitions, taken from its code cells and run here: the tests
+    run the code the lecture runs, not a copy of it."""
+    nb = nbformat.read(LECTURE, as_version=4)
+    found = [node for cell in nb.cells if cell.cell_type == "code"
+             for node in ast.parse(cell.source).body if isinstance(node, ast.FunctionDef)]
+    namespace = {"torch": torch}
+    exec(compile(ast.Module(body=found, type_ignores=[]), str(LECTURE), "exec"), namespace)
+    return namespace
+
 
 def mean_squared_error(y_hat, y):
-    return ((y_hat - y) ** 2).mean()
+    return lecture()["mean_squared_error"](y_hat, y)
+
+
+# ---- section 12: chapter 5's data, mini-batch SGD -------------------------------------------------
 
 
 @functools.lru_cache(maxsize=None)
@@ -54,24 +67,10 @@ def run(batch_size, learning_rate=0.1, number_epochs=20, seed=0):
     """Section 12's `train_sgd` from a = (1, 1): batch losses (before each step), losses on all the
     data (after 0, 1, … steps), final a."""
     x, y = data()
-    generator = torch.Generator().manual_seed(seed)
-    a = torch.tensor([1.0, 1.0], requires_grad=True)
-    optimizer = torch.optim.SGD([a], lr=learning_rate)
-    batch_losses, full_losses = [], []
-    for _ in range(number_epochs):
-        order = torch.randperm(len(y), generator=generator)
-        for start in range(0, len(y), batch_size):
-            batch = order[start:start + batch_size]
-            with torch.no_grad():
-                full_losses.append(mean_squared_error(x @ a, y).item())
-            loss = mean_squared_error(x[batch] @ a, y[batch])
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
-            batch_losses.append(loss.item())
-    with torch.no_grad():
-        full_losses.append(mean_squared_error(x @ a, y).item())
-    return tuple(batch_losses), tuple(full_losses), a.detach()
+    batch_losses, full_losses, a = lecture()["train_sgd"](
+        x, y, (1.0, 1.0), learning_rate, batch_size, number_epochs,
+        torch.Generator().manual_seed(seed))
+    return tuple(batch_losses), tuple(full_losses), a
 
 
 def test_start_and_best_losses():
@@ -172,27 +171,14 @@ def test_smaller_batches_need_a_smaller_learning_rate():
 # ---- section 13: the long, narrow bowl ------------------------------------------------------------
 
 @functools.lru_cache(maxsize=None)
-def descend(learning_rate, number_steps, momentum=0.0, steepness=10, tolerance=None):
-    """Section 13's descent on θ[0]² + steepness·θ[1]² from (−4, 1) with torch.optim.SGD: θ₀, θ₁, …
-    With a tolerance it stops at the first θ within it (the path up to there is the lecture's)."""
-    theta = torch.tensor([-4.0, 1.0], requires_grad=True)
-    optimizer = torch.optim.SGD([theta], lr=learning_rate, momentum=momentum)
-    path = [theta.detach().clone()]
-    for _ in range(number_steps):
-        if tolerance is not None and path[-1].norm() < tolerance:
-            break
-        (theta[0] ** 2 + steepness * theta[1] ** 2).backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        path.append(theta.detach().clone())
-    return torch.stack(path)
+def descend(learning_rate, number_steps, momentum=0.0, steepness=10):
+    """Section 13's `descend` on θ[0]² + steepness·θ[1]² from (−4, 1): θ₀, θ₁, …"""
+    return lecture()["descend"](learning_rate, number_steps, momentum, steepness)
 
 
-def steps_to_reach(learning_rate, number_steps, momentum=0.0, steepness=10, tolerance=1e-3):
+def steps_to_reach(learning_rate, number_steps, momentum=0.0, steepness=10):
     """The lecture's `steps_to_reach(descend(...))`: the first k with ‖θₖ‖ < 10⁻³, or None."""
-    path = descend(learning_rate, number_steps, momentum, steepness, tolerance)
-    close = (path.norm(dim=1) < tolerance).nonzero()
-    return close[0].item() if len(close) else None
+    return lecture()["steps_to_reach"](descend(learning_rate, number_steps, momentum, steepness))
 
 
 def test_factors_per_step_are_chapter_1s():
@@ -223,7 +209,7 @@ def test_steps_until_close_to_the_minimum():
     counts = {lr: steps_to_reach(lr, 250) for lr in (0.02, 0.05, 0.09, 0.095, 0.1)}
     assert counts == {0.02: 204, 0.05: 79, 0.09: 42, 0.095: 66, 0.1: None}
     assert steps_to_reach(1 / 11, 250) == 42      # the best λ does no better than 0.09
-    bounce = descend(0.1, 250, 0.0, 10, 1e-3)[:, 1]
+    bounce = descend(0.1, 250)[:, 1]
     assert set(bounce.tolist()) == {1.0, -1.0}
     says("λ = 0.09 needs 42 steps, against 79 for λ = 0.05 and 204 for λ = 0.02.",
          "now θ[1] is the slow one (66 steps); at λ = 0.1, θ[1] bounces between 1 and −1 and "
@@ -265,27 +251,8 @@ def test_questionnaire_hides_every_answer():
          "⌈100 / 30⌉ = 4 steps, and the last batch holds the 10 points left over")
 
 
-def lecture_functions(*names):
-    """The lecture's own definitions of `names`, taken from its code cells and run here."""
-    nb = nbformat.read(LECTURE, as_version=4)
-    found = [node for cell in nb.cells if cell.cell_type == "code"
-             for node in ast.parse(cell.source).body
-             if isinstance(node, ast.FunctionDef) and node.name in names]
-    namespace = {"torch": torch}
-    exec(compile(ast.Module(body=found, type_ignores=[]), str(LECTURE), "exec"), namespace)
-    return [namespace[name] for name in names]
-
-
-def test_these_tests_run_what_the_lecture_runs():
-    """The lecture's functions give these tests' numbers, and its cells use the same settings."""
-    train_sgd, descend_in_lecture, steps_in_lecture, *_ = lecture_functions(
-        "train_sgd", "descend", "steps_to_reach", "mean_squared_error", "bowl_loss")
-    x, y = data()
-    batch_losses, full_losses, _ = train_sgd(x, y, (1.0, 1.0), 0.1, 10, 20,
-                                             torch.Generator().manual_seed(0))
-    assert (tuple(batch_losses), tuple(full_losses)) == run(10)[:2]
-    assert torch.equal(descend_in_lecture(0.09, 30, 0.5), descend(0.09, 30, 0.5))
-    assert steps_in_lecture(descend_in_lecture(0.09, 50)) == steps_to_reach(0.09, 50) == 42
+def test_the_lecture_runs_these_settings():
+    """The settings these tests give the lecture's functions are its cells' own."""
     code = "\n".join(c.source for c in nbformat.read(LECTURE, as_version=4).cells
                      if c.cell_type == "code")
     for setting in ["generator = torch.Generator().manual_seed(42)",

@@ -9,7 +9,7 @@ An animation is recorded as the data its frames draw (gdcourse.checks.animation)
 The data of a check is named, not given: "two points" is (u, y) = (0, 2) and (1, 5);
 "example" is the example's data, line_data(100, 42); (n, seed) is line_data(n, seed).
 """
-from .runtime import NOTHING, check, unchanged, upstream
+from .runtime import NOTHING, check, on_copies, upstream
 
 TWO_POINTS = "two points"
 EXAMPLE = "example"
@@ -55,23 +55,16 @@ def mse_works():
     import torch
 
     upstream("mse", call="mse([2, 4, 6, 8, 10], [1, 2, 3, 4, 5]) and mse([3, 1], [1, 0])",
-             run=lambda mse: [float(_kept(mse, y=torch.tensor([2.0, 4.0, 6.0, 8.0, 10.0]),
-                                          y_hat=torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]))),
-                              float(_kept(mse, y=torch.tensor([3.0, 1.0]),
-                                          y_hat=torch.tensor([1.0, 0.0])))],
+             run=lambda mse: [
+                 float(on_copies(mse, y=torch.tensor([2.0, 4.0, 6.0, 8.0, 10.0]),
+                                 y_hat=torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]))),
+                 float(on_copies(mse, y=torch.tensor([3.0, 1.0]), y_hat=torch.tensor([1.0, 0.0])))],
              expect=[11.0, 2.5])
-
-
-def _kept(function, **inputs):
-    """function(*copies of the inputs), once the copies are found unchanged."""
-    copies = {name: t.clone() for name, t in inputs.items()}
-    result = function(*copies.values())
-    return unchanged(result, **{name: (copies[name], t) for name, t in inputs.items()})
 
 
 def _update(update, x, y, a, learning_rate):
     """update(x, y, a, λ) on copies of x and y, which it must leave as they were (a it moves)."""
-    return _kept(lambda x_in, y_in: update(x_in, y_in, a, learning_rate), x=x, y=y)
+    return on_copies(lambda x_in, y_in: update(x_in, y_in, a, learning_rate), x=x, y=y)
 
 
 def _two_updates(update):
@@ -105,7 +98,7 @@ def check_mse(y, y_hat, expect=NOTHING):
     about = (f"y = {shown[0]}, y_hat = {shown[1]}" if None not in shown
              else f"{len(y)} random points")
     check("fitting_a_line.mse", call=f"mse(y, y_hat) with {about}",
-          run=lambda mse: _kept(mse, y=y, y_hat=y_hat), functions=("mse",),
+          run=lambda mse: on_copies(mse, y=y, y_hat=y_hat), functions=("mse",),
           case={"y": y, "y_hat": y_hat}, expect=expect)
 
 
@@ -177,8 +170,8 @@ def check_fit_example(expect=NOTHING):
     visible test states their count, the first and the last: {"count", "first", "last"}."""
     x, y, call, case = _fit_case(EXAMPLE, [1.0, 1.0], 0.1, 100)
     check("fitting_a_line.fit_example", call=call,
-          run=lambda fit: _kept(lambda x_in, y_in: fit(x_in, y_in, _parameter([1.0, 1.0]),
-                                                       0.1, 100), x=x, y=y),
+          run=lambda fit: on_copies(
+              lambda x_in, y_in: fit(x_in, y_in, _parameter([1.0, 1.0]), 0.1, 100), x=x, y=y),
           functions=("fit",), case=case, expect=expect)
 
 
@@ -187,8 +180,8 @@ def check_fit_losses(data, a_0, learning_rate, number_steps, expect=NOTHING):
     x, y, call, case = _fit_case(data, a_0, learning_rate, number_steps)
 
     def losses(fit, steps=number_steps):
-        return _kept(lambda x_in, y_in: fit(x_in, y_in, _parameter(a_0), learning_rate, steps),
-                     x=x, y=y)
+        return on_copies(lambda x_in, y_in: fit(x_in, y_in, _parameter(a_0), learning_rate, steps),
+                         x=x, y=y)
 
     check("fitting_a_line.fit_losses", call=call, run=losses, functions=("fit",), case=case,
           aux={"one_more": lambda fit: losses(fit, number_steps + 1)}, expect=expect)
@@ -203,7 +196,7 @@ def check_fitted(data, a_0, learning_rate, number_steps, within=None, call=None,
 
     def fitted(fit, steps=number_steps):
         a = _parameter(a_0)
-        _kept(lambda x_in, y_in: fit(x_in, y_in, a, learning_rate, steps), x=x, y=y)
+        on_copies(lambda x_in, y_in: fit(x_in, y_in, a, learning_rate, steps), x=x, y=y)
         return a
 
     aux = {"more": lambda fit: fitted(fit, number_steps + 1).detach()}
@@ -221,7 +214,7 @@ def _film(kind, data, a_0, learning_rate, number_frames, expect):
 
     def film(animate_fit, frames=number_frames):
         # x and y must come back unchanged once every frame is drawn (drawing runs update).
-        return _kept(lambda x_in, y_in: read_frames(
+        return on_copies(lambda x_in, y_in: read_frames(
             lambda: animate_fit(x_in, y_in, _parameter(a_0), learning_rate, frames), frames),
             x=x, y=y)
 

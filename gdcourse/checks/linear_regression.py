@@ -9,7 +9,7 @@ example's number of epochs, one epoch more or less, a summed loss).
 """
 import torch
 
-from .runtime import NOTHING, check, unchanged, upstream
+from .runtime import NOTHING, check, on_copies, upstream
 
 
 # --- inputs ---------------------------------------------------------------------------------------
@@ -23,13 +23,6 @@ def line_data(n, slope, low, high, seed):
 def _fresh(t):
     """A copy of an input tensor that nothing else shares (a leaf, requiring grad as `t` does)."""
     return t.detach().clone().requires_grad_(t.requires_grad)
-
-
-def _kept(function, **inputs):
-    """function(*fresh copies of the inputs), once the copies are found unchanged."""
-    copies = {name: _fresh(t) for name, t in inputs.items()}
-    result = function(*copies.values())
-    return unchanged(result, **{name: (copies[name], t) for name, t in inputs.items()})
 
 
 def _text(t):
@@ -79,7 +72,7 @@ def train_builds_on():
 def check_model(x, w, about, expect=NOTHING):
     """model(x, w): the predictions x · w."""
     check("linear_regression.model", call=f"model(x, {_text(w)}) with {about}",
-          run=lambda model: _kept(model, x=x, w=w), functions=("model",),
+          run=lambda model: on_copies(model, x=x, w=w), functions=("model",),
           case={"x": x, "w": w}, expect=expect)
 
 
@@ -106,7 +99,7 @@ def check_model_graph(x, w, about, expect=NOTHING):
 def check_loss(y_hat, y, about, expect=NOTHING):
     """loss_fn(y_hat, y): the mean squared error, one number."""
     check("linear_regression.loss", call=f"loss_fn(y_hat, y) with {about}",
-          run=lambda loss_fn: _kept(loss_fn, y_hat=y_hat, y=y), functions=("loss_fn",),
+          run=lambda loss_fn: on_copies(loss_fn, y_hat=y_hat, y=y), functions=("loss_fn",),
           case={"y_hat": y_hat, "y": y}, expect=expect)
 
 

@@ -193,11 +193,15 @@ class InputChanged(Exception):
     """The student's function wrote into a tensor it was given (an in-place operation)."""
 
 
-def unchanged(result, **handed):
-    """`result`, once each tensor handed to the student's function still equals its original:
-    handed = {name: (the copy the function got, the original)}. A changed one is reported as the
-    call's error, InputChanged, which the judges explain."""
-    for name, (copy, original) in handed.items():
+def on_copies(function, **inputs):
+    """function(*copies of the input tensors), once each copy is found unchanged after the call
+    (a copy keeps its original's requires_grad). A changed one is reported as the call's error,
+    InputChanged, which the judges explain."""
+    copies = {name: t.detach().clone().requires_grad_(t.requires_grad)
+              for name, t in inputs.items()}
+    result = function(*copies.values())
+    for name, original in inputs.items():
+        copy = copies[name]
         if copy.shape != original.shape or not bool((copy.detach() == original.detach()).all()):
             raise InputChanged(f"the function changed its input {name} in place: it held "
                                f"{original.detach().flatten().tolist()[:6]}, now "
@@ -252,8 +256,7 @@ def _judge_here(record):
     if pending is not None:
         # A named mistake waits: it stands only if every later failure is the same mistake (or a
         # value it shares with others), as in grading. The first failure is the one reported.
-        if failure is None or (failure.mistake and failure.why == pending.why) \
-                or pending.why in failure.candidates:
+        if failure is None or failure.bears_out(pending.why):
             return
         _state["pending"] = None
         raise WrongAnswer(pending.unnamed().text(hidden=False, notes=_state["notes"]))

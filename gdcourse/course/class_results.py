@@ -167,8 +167,9 @@ def _lecture_column(markdown):
 
 
 def read_source(course_root, assignment):
-    """The tests, the questions and the lecture pointers of an assignment's source notebooks."""
-    tests, questions, lecture = [], [], {}
+    """The tests, the questions, the lecture pointers of an assignment's source notebooks, and
+    the question of every graded cell (tests and written answers): grade_id -> question."""
+    tests, questions, lecture, question_of = [], [], {}, {}
     for path in sorted((Path(course_root) / "source" / assignment).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         pointers = {}
@@ -185,22 +186,23 @@ def read_source(course_root, assignment):
                     if number and number.group(1) in pointers:
                         lecture[question] = pointers[number.group(1)]
             meta = nbgrader_meta(cell)
-            if meta.get("grade") and question not in questions:
-                questions.append(question)
+            if meta.get("grade"):
+                question_of[grade_id(cell)] = question
+                if question not in questions:
+                    questions.append(question)
             if is_test_cell(cell):
                 tests.append(Test(grade_id(cell), path.stem, question,
                                   describe_test(cell.source, grade_id(cell)),
                                   float(meta.get("points", 0)),
                                   "BEGIN HIDDEN TESTS" in cell.source))
-    return tests, questions, lecture
+    return tests, questions, lecture, question_of
 
 
 def read_results(course_root, assignment, db_url):
     """The class's results on `assignment`: every graded submission in the gradebook."""
     course_root = Path(course_root)
-    tests, questions, lecture = read_source(course_root, assignment)
-    tests_by_id = {t.grade_id: t for t in tests}
-    questions_by_cell = _questions_by_cell(course_root, assignment)
+    tests, questions, lecture, question_of = read_source(course_root, assignment)
+    test_ids = {t.grade_id for t in tests}
     submissions = []
     with Gradebook(db_url) as gradebook:
         try:
@@ -211,13 +213,13 @@ def read_results(course_root, assignment, db_url):
             submission = Submission(submitted.student_id, submitted.score, submitted.max_score)
             for notebook in submitted.notebooks:
                 for grade in notebook.grades:
-                    question = questions_by_cell.get(grade.name)
+                    question = question_of.get(grade.name)
                     # Points still to be graded by hand say nothing yet about the question.
                     if question is not None and not grade.needs_manual_grade:
                         got, total = submission.question_scores.get(question, (0.0, 0.0))
                         submission.question_scores[question] = (
                             got + (grade.score or 0.0), total + (grade.max_score or 0.0))
-                    if grade.name in tests_by_id:
+                    if grade.name in test_ids:
                         submission.passed[grade.name] = (grade.max_score or 0) > 0 and \
                             (grade.score or 0) >= grade.max_score
                     elif grade.needs_manual_grade:
@@ -230,19 +232,6 @@ def read_results(course_root, assignment, db_url):
             submissions.append(submission)
     submissions.sort(key=lambda s: s.student)
     return AssignmentResults(assignment, tests, questions, lecture, submissions)
-
-
-def _questions_by_cell(course_root, assignment):
-    """grade_id -> question for every graded cell (tests and written answers)."""
-    found = {}
-    for path in sorted((Path(course_root) / "source" / assignment).glob("*.ipynb")):
-        question = path.stem
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.cell_type == "markdown":
-                question = question_title(cell.source) or question
-            if nbgrader_meta(cell).get("grade"):
-                found[grade_id(cell)] = question
-    return found
 
 
 def _flag_reason(notebook):

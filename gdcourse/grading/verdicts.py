@@ -33,6 +33,7 @@ from .trusted import trusted_observations
 JUDGED = "gdcourse"   # cell metadata key: how the cell was judged
 VERDICT_KEYS = ("judged", "checks", "passed", "mistake", "builds_on")  # written by this grading only
 BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith(("Error", "Exception", "Exit"))}
+UNREADABLE = (Unreadable, KeyError, TypeError, ValueError)  # a record that is not what it claims
 GRADER_ERRORS = {"KernelStopped", "NotRun", "TimeLimitExceeded", "CellTimeoutError"}
 
 
@@ -79,10 +80,9 @@ def _explains_the_rest(failure, trusted, records):
         try:
             later = judge_record(reference, outcome=record.get("outcome"),
                                  expected=reference["outcome"], aux=reference.get("aux"))
-        except (Unreadable, KeyError, TypeError, ValueError):
+        except UNREADABLE:
             return False
-        if later is not None and not ((later.mistake and later.why == failure.why)
-                                      or failure.why in later.candidates):
+        if later is not None and not later.bears_out(failure.why):
             return False
     return True
 
@@ -95,8 +95,8 @@ def judge_cell(trusted, records, errors, stopped=None, idea=""):
     notes, builds_on = [], []
 
     def failed(failure, hidden):
-        hint = failure.hint(notes)
-        named = failure.why if failure.mistake and failure.why and failure.why in hint else None
+        # Under a failing upstream function no mistake is named (Failure.hint).
+        named = failure.why if failure.mistake and not notes else None
         return Verdict(failure.text(hidden, notes, idea), named, tuple(dict.fromkeys(builds_on)))
 
     for index, reference in enumerate(trusted):
@@ -120,7 +120,7 @@ def judge_cell(trusted, records, errors, stopped=None, idea=""):
         try:
             failure = judge_record(reference, outcome=record.get("outcome"),
                                    expected=reference["outcome"], aux=reference.get("aux"))
-        except (Unreadable, KeyError, TypeError, ValueError) as error:
+        except UNREADABLE as error:
             failure = Failure(f"the record of {reference.get('call', '')} could not be read "
                               f"({error})", "The test's record of this call could not be read.")
         if failure is None:

@@ -46,6 +46,12 @@ class Failure:
         """This failure without its mistake's name: the generic hint instead."""
         return Failure(self.what, self.generic, self.name)
 
+    def bears_out(self, named):
+        """Whether this later failure of the same cell is consistent with the mistake an earlier
+        one named (`named`, its hint): the same mistake, or a value that mistake shares with
+        others here."""
+        return (self.mistake and self.why == named) or named in self.candidates
+
     @property
     def note(self):
         return f"\nNote: this builds on {self.name}, which fails its own test above: fix that first."

@@ -182,8 +182,8 @@ def all_close(a, b, rel, abs_tol):
     return len(a) == len(b) and all(close(x, y, rel, abs_tol) for x, y in zip(a, b))
 
 
-def _message(call, got_text, expected_text, hint, mistake=False, generic=""):
-    return Fail(f"{call} returned {got_text}, expected {expected_text}.", hint, mistake, generic)
+def _message(call, got_text, expected_text, hint):
+    return Fail(f"{call} returned {got_text}, expected {expected_text}.", hint)
 
 
 def _named(mistakes, matches, hint):
