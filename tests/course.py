@@ -13,7 +13,7 @@ from nbgrader.api import Gradebook
 from gdcourse.course.course_folder import copy_course
 from gdcourse.course.nbgrader_commands import nbgrader
 from gdcourse.grading.notebook_cells import grade_id, is_test_cell
-from gdcourse.grading.verdicts import JUDGED
+from gdcourse.grading.feedback import judged_verdict
 from gdcourse.course.submissions import notebook_path, write_submission
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +74,7 @@ class GradedSubmission:
     results: str                  # text of the results table that opens it
     failures: str                 # the errors the test cells raised, as the grader recorded them
     mistakes: dict                # grade_id -> the known mistake a failing test cell named
+    autograded: Path              # the autograded notebook
 
 
 def grade(course_root, assignment, submissions):
@@ -102,6 +103,7 @@ def grade(course_root, assignment, submissions):
                                        f"{assignment}.ipynb"),
                 mistakes=named_mistakes(course_root / "autograded" / student / assignment /
                                         f"{assignment}.ipynb"),
+                autograded=course_root / "autograded" / student / assignment / f"{assignment}.ipynb",
             )
     return results
 
@@ -120,8 +122,8 @@ def named_mistakes(autograded_path):
     """{grade_id: hint} of the test cells whose failure named a known mistake (the verdict's
     note in the cell's metadata, gdcourse.grading.verdicts)."""
     nb = nbformat.read(autograded_path, as_version=4)
-    return {grade_id(cell): cell.metadata[JUDGED]["mistake"] for cell in nb.cells
-            if is_test_cell(cell) and cell.metadata.get(JUDGED, {}).get("mistake")}
+    return {grade_id(cell): verdict.mistake for cell in nb.cells if is_test_cell(cell)
+            for _, verdict in [judged_verdict(cell)] if verdict is not None and verdict.mistake}
 
 
 def read_notebook(course_root, folder, assignment):

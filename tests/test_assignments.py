@@ -1,8 +1,10 @@
 """Every assignment through real nbgrader: the source gets full marks, the untouched release gets
 nothing, and every catalog entry gets its expected score with its hints in the feedback."""
+import nbformat
 import pytest
 
 from course import ROOT
+from gdcourse.grading.notebook_cells import JUDGED, grade_id, is_test_cell
 from gdcourse.course.catalog import assignment_names, example_class, load_entries
 
 ASSIGNMENTS = assignment_names(ROOT)
@@ -27,6 +29,18 @@ def test_untouched_release_gets_no_points(assignment, graded_assignment):
     result = graded_assignment(assignment)["untouched-release"]
     passed = [cell for cell, score in result.cell_scores.items() if score]
     assert not passed, f"test cells that give points to an empty notebook: {passed}"
+
+
+@pytest.mark.parametrize("assignment", by_assignment([(a,) for a in ASSIGNMENTS]))
+def test_every_judged_test_has_a_hidden_check(assignment, graded_assignment):
+    """A test cell with visible checks alone could be passed by an answer that returns the
+    values the notebook shows: each judged cell also checks inputs nobody has seen."""
+    graded = nbformat.read(graded_assignment(assignment)["source-solution"].autograded, as_version=4)
+    judged = {grade_id(cell): cell.metadata[JUDGED] for cell in graded.cells
+              if is_test_cell(cell) and cell.metadata.get(JUDGED, {}).get("judged")}
+    assert judged, f"{assignment}: no test cell was judged"
+    visible_only = [key for key, facts in judged.items() if not facts.get("hidden_checks")]
+    assert not visible_only, f"{assignment}: judged test cells without a hidden check: {visible_only}"
 
 
 ENTRIES = [(a, entry.id) for a in ASSIGNMENTS for entry in load_entries(ROOT, a)]

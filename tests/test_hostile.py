@@ -4,6 +4,7 @@ trick; the instructor sees the flag and its reason; ordinary students' grades do
 outside the grader's output changes; the gradebook stays consistent; and no feedback page shows a
 line of hidden test code, whatever the submissions printed."""
 import hashlib
+import json
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +15,6 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course import ROOT, course_copy, feedback_text, read_notebook
-from gdcourse.grading.feedback import hidden_lines
 from gdcourse.course.catalog import find_entry
 from gdcourse.grading.flags import FLAG, flagged_submissions
 from gdcourse.course.grade_table import format_table, read_grades
@@ -116,21 +116,57 @@ def test_gradebook_stays_consistent(batch):
     assert len(rows) - 1 >= len(batch["students"]) + len(BYSTANDERS)
 
 
+def hidden_only_lines(assignment, min_length=8):
+    """The lines of the source's hidden tests that its visible code does not also hold (an `else:`
+    is in both): each line stripped, and at least `min_length` characters long."""
+    nb = read_notebook(ROOT, "source", assignment)
+    hidden, visible = set(), set()
+    for cell in nb.cells:
+        before, marker, after = cell.source.partition("### BEGIN HIDDEN TESTS")
+        visible.update(line.strip() for line in before.splitlines())
+        if marker:
+            inside, _, rest = after.partition("### END HIDDEN TESTS")
+            hidden.update(line.strip() for line in inside.splitlines())
+            visible.update(line.strip() for line in rest.splitlines())
+    return sorted(line for line in hidden - visible if len(line) >= min_length)
+
+
 def test_feedback_never_shows_hidden_tests(batch):
-    """Not the hidden code, not the instructor's lines, not what a submission printed of them."""
+    """Not the hidden code (any line of 8 characters or more that only the hidden tests have),
+    not the instructor's lines, not what a submission printed or returned of them."""
     root = batch["root"]
-    hidden = {assignment: hidden_lines(read_notebook(root, "source", assignment))
+    hidden = {assignment: hidden_only_lines(assignment)
               for assignment in {h.assignment for h in HOSTILE}}
     for page in (root / "feedback").rglob("*.html"):
         text = feedback_text(page)
-        assert "BEGIN HIDDEN TESTS" not in text and "[for the instructor]" not in text, page
+        assert "BEGIN HIDDEN TESTS" not in text, page
+        # The instructor's line of a hidden verdict never reaches the feedback; the marker may, as
+        # text of the student's own answer (a value's repr), but never opening a line of its own.
+        assert not any(line.lstrip().startswith("[for the instructor]") for line in
+                       text.splitlines()), page
         shown = [line for line in hidden[page.parent.name] if line in text]
         assert not shown, f"{page} shows hidden test code: {shown[:3]}"
-    graded = nbformat.read(root / "autograded" / batch["students"]["prints-the-hidden-tests"] /
+    for trick in ("prints-the-hidden-tests", "returns-the-hidden-tests",
+                  "prints-hidden-lines-split-by-escapes"):
+        graded = nbformat.read(root / "autograded" / batch["students"][trick] /
+                               "01-gradient-descent" / "01-gradient-descent.ipynb", as_version=4)
+        kept = json.dumps([cell.get("outputs", []) for cell in graded.cells])
+        assert any(line in kept.replace("\\x1b[0m", "").replace("\\u001b[0m", "")
+                   for line in hidden["01-gradient-descent"]), \
+            f"{trick} did not get hold of the hidden tests: the test proves nothing"
+
+
+def test_the_kernel_never_holds_a_notebook_with_hidden_tests(batch):
+    """The submission that reads every notebook in reach printed only notebooks without hidden
+    tests: its kernel's copy of the folder holds the released notebook."""
+    root = batch["root"]
+    graded = nbformat.read(root / "autograded" / batch["students"]["reads-the-graded-notebook"] /
                            "01-gradient-descent" / "01-gradient-descent.ipynb", as_version=4)
     printed = "".join(o.get("text", "") for cell in graded.cells for o in cell.get("outputs", []))
-    assert any(line in printed for line in hidden["01-gradient-descent"]), \
-        "the submission that prints the hidden tests did not print them: the test proves nothing"
+    assert '"cells"' in printed, "the submission read no notebook: the test proves nothing"
+    assert "BEGIN HIDDEN TESTS" not in printed and not any(
+        line in printed for line in hidden_only_lines("01-gradient-descent")), \
+        "the kernel read a notebook with the hidden tests"
 
 
 @pytest.mark.xdist_group("refusal")

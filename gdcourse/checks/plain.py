@@ -67,6 +67,14 @@ def _repr(value):
     return text[:200]
 
 
+def printable(text, limit):
+    """A text a kernel sent, cut to `limit` characters, with control characters (a newline, a
+    terminal's escape code) written out as escapes: it reads as one piece of text wherever it is
+    shown."""
+    text = str(text)[:limit]
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 class Unreadable(ValueError):
     """A record from a kernel does not have the shape of plain data."""
 
@@ -138,11 +146,11 @@ class Value:
         if not isinstance(values, list) or len(values) != math.prod(shape):
             raise Unreadable("tensor values")
         self.shape = tuple(shape)
-        self.dtype = str(data.get("dtype", ""))[:40]
+        self.dtype = printable(data.get("dtype", ""), 40)
         self.values = [_float(v) for v in values]
         self.requires_grad = data.get("requires_grad") is True
         self.is_leaf = data.get("is_leaf") is not False
-        self.grad_fn = data.get("grad_fn") if isinstance(data.get("grad_fn"), str) else None
+        self.grad_fn = printable(data["grad_fn"], 80) if isinstance(data.get("grad_fn"), str) else None
         self.parameter = data.get("parameter") is True
         self.python = self.values
 
@@ -150,12 +158,12 @@ class Value:
         data = self.data
         if not isinstance(data, dict):
             raise Unreadable("object")
-        self.type_name = str(data.get("type", "object"))[:80]
-        self.repr = str(data.get("repr", ""))[:200]
+        self.type_name = printable(data.get("type", "object"), 80)
+        self.repr = printable(data.get("repr", ""), 200)
         self.python = None
 
     def _read_too_big(self):
-        self.description = str(self.data)[:100]
+        self.description = printable(self.data, 100)
         self.python = None
 
     # --- questions judges ask ---------------------------------------------------------------------
@@ -175,6 +183,11 @@ class Value:
                  "too_big": "a large value"}
         return self.type_name if self.kind == "object" else names.get(self.kind, self.kind)
 
+    @property
+    def kind_word(self):
+        """What kind of value it is, in the course's words only (never the kernel's text)."""
+        return KIND_WORDS.get(self.kind, "a value of another kind")
+
     def numbers(self):
         """The numbers of a number, a tensor, or a flat sequence of numbers; None otherwise."""
         if self.is_number:
@@ -191,6 +204,12 @@ class Value:
             return found
         return None
 
+
+KIND_WORDS = {
+    "none": "None", "bool": "a bool", "int": "an int", "float": "a float", "str": "a str",
+    "list": "a list", "tuple": "a tuple", "dict": "a dict", "tensor": "a tensor",
+    "object": "an object of another type", "too_big": "a very large value",
+}
 
 KINDS = {
     "none": Value._read_none, "bool": Value._read_bool, "int": Value._read_int,

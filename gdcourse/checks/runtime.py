@@ -41,10 +41,10 @@ def mode():
     return os.environ.get(MODE_VARIABLE) or "judge"
 
 
-# --- per-cell state: whether the hidden tests have begun, notes from failed upstream probes, and
+# --- per-cell state: whether the hidden tests have begun, the failing upstream functions to name, and
 # in a student's own run a failure waiting for the cell's later checks ------------------------------
 _state = {"hidden": False, "notes": [], "failing": [], "hooked": False, "pending": None,
-          "to_the_end": False}
+          "to_the_end": False, "seq": 0}
 
 
 def _new_cell(*_):
@@ -101,7 +101,7 @@ def test_cell_ends():
     pending, _state["pending"], _state["to_the_end"] = _state["pending"], None, False
     if pending is not None:
         __tracebackhide__ = True
-        raise WrongAnswer(pending.text(hidden=False, notes=_state["notes"]))
+        raise WrongAnswer(pending.verdict(builds_on=_state["notes"]).for_student())
 
 
 def hidden_tests_begin():
@@ -176,7 +176,10 @@ def check(name, *, call, run, functions, case=None, expect=NOTHING, aux=None, ro
 
     install()
     current = mode()
-    record = {"check": name, "role": role, "call": call,
+    # Records are numbered in the order the kernel makes them: one seen twice, or out of order,
+    # was not made by its check where it stands (gdcourse.grading.verdicts flags it).
+    _state["seq"] += 1
+    record = {"check": name, "role": role, "call": call, "seq": _state["seq"],
               "case": {key: plain(value) for key, value in (case or {}).items()},
               "outcome": outcome_of(run, functions), "hidden": _state["hidden"]}
     if expect is not NOTHING:
@@ -248,7 +251,7 @@ def _judge_here(record):
     if record["role"] == "upstream":
         if failure is not None:
             if not builds_on_failing(record, _state["failing"]):
-                _state["notes"].append(failure.note)
+                _state["notes"].append(failure.name)
             _state["failing"].append(failure.name)
         return
     __tracebackhide__ = True
@@ -259,10 +262,10 @@ def _judge_here(record):
         if failure is None or failure.bears_out(pending.why):
             return
         _state["pending"] = None
-        raise WrongAnswer(pending.unnamed().text(hidden=False, notes=_state["notes"]))
+        raise WrongAnswer(pending.unnamed().verdict(builds_on=_state["notes"]).for_student())
     if failure is None:
         return
     if failure.mistake and _state["to_the_end"]:
         _state["pending"] = failure
         return
-    raise WrongAnswer(failure.text(hidden=False, notes=_state["notes"]))
+    raise WrongAnswer(failure.verdict(builds_on=_state["notes"]).for_student())

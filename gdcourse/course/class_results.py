@@ -21,13 +21,10 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from gdcourse.checks.judges import DETAILS, HIDDEN
+from gdcourse.checks.judges.verdict import HIDDEN
+from gdcourse.grading.feedback import judged_verdict
 from gdcourse.grading.feedback_summary import describe_test, question_title
 from gdcourse.grading.notebook_cells import grade_id, is_test_cell, nbgrader_meta
-from gdcourse.grading.verdicts import JUDGED
-
-UPSTREAM_NOTE = re.compile(r"^Note: this builds on (\S+), which fails its own test above")
-WARNING_LINE = "Before that, a warning said:"
 
 
 @dataclass
@@ -127,25 +124,25 @@ class AssignmentResults:
                 sorted(students.items(), key=lambda item: (-item[1], item[0]))]
 
 
-def parse_failure(evalue, ename="WrongAnswer"):
-    """A test cell's failure message (gdcourse.checks.judges.Failure.text) split into the hint,
-    hidden or not, and the functions it builds on. Any other error (a plain assert of a stock
-    nbgrader test) is its own hint: its name and first line."""
+def stock_failure(ename, evalue):
+    """The failure of a test cell grading did not judge (a plain assert of a stock nbgrader
+    test): its error's name and first line are its hint."""
     text = str(evalue or "").strip()
-    if ename != "WrongAnswer":
-        return Failure(hint=f"{ename}: {text.splitlines()[0]}" if text else ename, hidden=False)
-    upstream = tuple(m.group(1) for line in text.splitlines()
-                     for m in [UPSTREAM_NOTE.match(line.strip())] if m)
-    if text.startswith(HIDDEN):
-        body = text[len(HIDDEN):].split(f"\n{DETAILS}", 1)[0]
-        lines, hidden = body.strip().splitlines(), True
+    return Failure(hint=f"{ename}: {text.splitlines()[0]}" if text else ename, hidden=False)
+
+
+def judged_failure(verdict):
+    """The failure of a judged test cell, from its verdict's fields: the hint the student read
+    (a hidden check's default sentence when it had none), the failing functions it builds on,
+    the known mistake named."""
+    if verdict.hint or verdict.builds_on:
+        hint = verdict.hint
+    elif verdict.hidden:
+        hint = verdict.for_student().removeprefix(HIDDEN).strip()
     else:
-        # The first line says what happened (the call and its values): the rest is the hint.
-        lines, hidden = text.splitlines()[1:] or text.splitlines()[:1], False
-    hint = " ".join(line.strip() for line in lines
-                    if line.strip() and not UPSTREAM_NOTE.match(line.strip())
-                    and not line.strip().startswith(WARNING_LINE))
-    return Failure(hint=hint, hidden=hidden, upstream=upstream)
+        hint = verdict.what
+    return Failure(hint=hint, hidden=verdict.hidden, upstream=verdict.builds_on,
+                   mistake=verdict.mistake or None)
 
 
 def _error_of(cell):
@@ -246,19 +243,15 @@ def _read_failures(course_root, assignment, student, notebook_name, submission):
     for cell in nbformat.read(path, as_version=4).cells:
         if not is_test_cell(cell) or submission.passed.get(grade_id(cell), True):
             continue
-        error = _error_of(cell)
-        if error is None:
-            continue
-        name, value = error
-        failure = parse_failure(value, name)
-        judged = cell.get("metadata", {}).get(JUDGED, {})
-        if isinstance(judged, dict) and judged.get("judged") is True:
+        judged, verdict = judged_verdict(cell)
+        if judged:
             # Written by grading alone (gdcourse.grading.verdicts), never kept from a submission.
-            failure.mistake = judged.get("mistake") if isinstance(judged.get("mistake"), str) \
-                else None
-            if isinstance(judged.get("builds_on"), list):
-                failure.upstream = tuple(map(str, judged["builds_on"]))
-        submission.failures[grade_id(cell)] = failure
+            if verdict is not None:
+                submission.failures[grade_id(cell)] = judged_failure(verdict)
+            continue
+        error = _error_of(cell)
+        if error is not None:
+            submission.failures[grade_id(cell)] = stock_failure(*error)
 
 
 def assignments_in_gradebook(db_url):

@@ -91,11 +91,22 @@ def _other_kernel(nb, key):
     nb.metadata["kernelspec"] = {"name": "julia-1.9", "display_name": "Julia 1.9", "language": "julia"}
 
 
+def _forge_grading_metadata(nb, key):
+    """Grading's own notes on every test cell, as if it had judged them passed."""
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+            cell.metadata["gdcourse"] = {
+                "judged": True, "passed": True, "checks": 1, "hidden_checks": 1, "verdict": None,
+                "stopped": "the grader's note: <b>full marks</b>", "output_cut": 1,
+                "rewritten": ["nothing"]}
+
+
 NOTEBOOK_EDITS = {
     "edit-cell": _edit_cell, "delete-cell": _delete_cell, "duplicate-cell": _duplicate_cell,
     "retype-cell": _retype_cell, "raise-points": _raise_points, "test-to-answer": _test_to_answer,
     "add-graded-cell": _add_graded_cell, "answer-to-markdown": _answer_to_markdown,
     "tag-cells": _tag_cells, "other-kernel": _other_kernel,
+    "forge-grading-metadata": _forge_grading_metadata,
 }
 
 

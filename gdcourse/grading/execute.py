@@ -5,13 +5,15 @@
   `c.SafeExecute.allow_unsandboxed = True`.
 - A kernel that stops (killed by a limit, or by the student's own code) does not crash the
   submission: that cell gets an error saying why, later cells are marked as not run, and their
-  tests score 0.
+  tests score 0. A kernel lost because the warm kernels' fork server itself failed is not the
+  submission's doing: the notebook is graded again, once, on a new fork server.
 - A cell that hits a limit fails with a message naming the limit.
 - Output is capped per cell, so a print loop cannot fill the grader's memory or the feedback.
 - The kernel's checks only observe (GDCOURSE_CHECKS=observe): verdicts are decided after the run,
   in this process (gdcourse.grading.verdicts). The instructor's solution runs with "trusted".
 """
 import ast
+import copy
 import errno
 import json
 import signal
@@ -27,9 +29,11 @@ from jupyter_client.manager import AsyncKernelManager
 
 from ..checks.runtime import MIME, MODE_VARIABLE
 from .flags import add_tampering
+from .notebook_cells import JUDGED
 from .sandbox import SandboxedKernelManager, SandboxLimits, unavailable_reason
-from .trusted import cached_modules
-from .warm_kernels import MODULES_USED, WarmKernelManager
+from .structure import release_notebook_path
+from .trusted import cached_modules, source_notebook
+from .warm_kernels import MODULES_USED, WarmKernelManager, fork_server_failed
 
 
 class SandboxRefused(RuntimeError):
@@ -39,7 +43,7 @@ class SandboxRefused(RuntimeError):
 def mark(cell, **facts):
     """Note facts about a cell's run for the steps after execution (verdicts, feedback): kept in
     the cell's metadata, which the kernel cannot write."""
-    cell.metadata.setdefault("gdcourse", {}).update(facts)
+    cell.metadata.setdefault(JUDGED, {}).update(facts)
 
 
 def error_output(ename, message):
@@ -101,8 +105,6 @@ class SafeExecute(Execute):
                     f"c.SafeExecute.allow_unsandboxed = True in nbgrader_config.py.")
             self.log.warning("Grading WITHOUT a sandbox: %s.", reason)
             self.kernel_manager_class = AsyncKernelManager
-        self._stopped_in_cell = None
-        self._output_bytes = {}
         info = (resources or {}).get("nbgrader", {})
         if self.checks_mode == "observe" and "assignment" in info:
             self.preload_modules = cached_modules(self.config, info["assignment"], info["notebook"])
@@ -110,23 +112,79 @@ class SafeExecute(Execute):
         previous = os.environ.get(MODE_VARIABLE)
         os.environ[MODE_VARIABLE] = self.checks_mode
         try:
-            return super().preprocess(nb, resources, km=km)
+            return self._run_on_a_working_fork_server(nb, resources, km)
         finally:
             if previous is None:
                 os.environ.pop(MODE_VARIABLE, None)
             else:
                 os.environ[MODE_VARIABLE] = previous
 
+    def _run_on_a_working_fork_server(self, nb, resources, km):
+        """Run the notebook. A crash of the warm kernels' fork server ends every kernel it forked,
+        whatever their code: when this notebook's kernel stopped, or could not start, and the
+        server is found failed, the notebook runs once more, as it came, on a new server. If that
+        one fails too, the stopped kernel stays as it is, flagged."""
+        as_it_came = copy.deepcopy(nb)
+        for last_try in (False, True):
+            self._stopped_in_cell = None
+            self._output_bytes = {}
+            try:
+                result = super().preprocess(nb, resources, km=km)
+            except Exception as error:  # the kernel's start (each cell's errors are caught)
+                if not fork_server_failed():
+                    raise
+                if self._stopped_in_cell is None:
+                    self._kernel_did_not_start(nb, error)
+                result = nb, resources
+            if self._stopped_in_cell is None or not fork_server_failed():
+                return result
+            if not last_try:
+                self.log.warning("The grading's fork server failed while this notebook ran: "
+                                 "grading it again on a new one.")
+                nb.clear()
+                nb.update(copy.deepcopy(as_it_came))
+        add_tampering(nb, "the grading's fork server failed while this notebook ran, and again on "
+                          "a new server: the kernel's stop may be the server's, not the submission's.")
+        return result
+
+    def _kernel_did_not_start(self, nb, error):
+        """The fork server failed before the kernel ran a cell: every code cell fails with why."""
+        self.log.warning("The kernel did not start: %s: %s", type(error).__name__, error)
+        reason = "the grading's fork server failed before the kernel started."
+        self._stopped_in_cell = "the kernel's start"
+        for cell in nb.cells:
+            if cell.cell_type == "code" and cell.source.strip():
+                cell.outputs = [error_output("KernelStopped", reason)]
+                mark(cell, stopped=reason)
+        add_tampering(nb, f"{reason} No cell was run.")
+
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         if isinstance(km, SandboxedKernelManager):
             km.checks_mode = self.checks_mode
+            km.notebooks = self._notebooks_in_working_copy()
         if isinstance(km, WarmKernelManager) and self.preload_modules:
             try:
                 km.learn_preload(self.preload_modules)
             except Exception as error:  # only speed is at stake
                 self.log.warning("Warm kernels: could not preload the solution's modules: %s", error)
         return km
+
+    def _notebooks_in_working_copy(self):
+        """{file name: what the kernel's copy of the notebook's folder holds under it}: each
+        notebook of the assignment as it was released (None: no such file). In autograde the
+        folder is nbgrader's autograded one, which holds the notebook nbgrader wrote with the
+        hidden tests put back (and, with several notebooks, those already graded); the kernel
+        must not hold hidden code before grading runs it."""
+        info = (self.resources or {}).get("nbgrader", {})
+        if self.checks_mode != "observe" or "assignment" not in info:
+            return {}
+        released = release_notebook_path(self.config, info["assignment"], info["notebook"]).parent
+        names = {f"{info['notebook']}.ipynb", *(path.name for path in released.glob("*.ipynb"))}
+        source, _ = source_notebook(self.config, info["assignment"], info["notebook"])
+        names |= {path.name for path in source.parent.glob("*.ipynb")}
+        return {name: (released / name if (released / name).is_file() else None)
+                for name in sorted(names)}
 
     async def _async_cleanup_kernel(self):
         """After the instructor's solution has run (trusted code), its kernel tells which modules
@@ -183,6 +241,8 @@ class SafeExecute(Execute):
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
         code = process.poll() if process is not None else None
         limits = getattr(self.km, "limits", SandboxLimits())
+        if getattr(process, "server_lost", False):
+            return "the grading's fork server failed while this cell ran, and the kernel with it."
         if code is not None and code > 128:  # bwrap reports a child killed by signal N as 128 + N
             code = -(code - 128)
         if code == -signal.SIGXCPU:
@@ -205,7 +265,7 @@ class SafeExecute(Execute):
         except Exception as error:
             kind = msg.get("msg_type", "?") if isinstance(msg, dict) else "?"
             self.log.warning("Dropped a malformed %s message from the kernel: %s", kind, error)
-            mark(cell, dropped_messages=cell.metadata.get("gdcourse", {}).get("dropped_messages", 0) + 1)
+            mark(cell, dropped_messages=cell.metadata.get(JUDGED, {}).get("dropped_messages", 0) + 1)
             return None
 
     async def _async_handle_timeout(self, timeout, cell=None):
@@ -213,10 +273,36 @@ class SafeExecute(Execute):
             mark(cell, stopped=self.error_on_timeout["evalue"])
         return await super()._async_handle_timeout(timeout, cell)
 
+    def _note_rewritten(self, cell_index, sentence):
+        cell = self.nb.cells[cell_index]
+        said = cell.metadata.get(JUDGED, {}).get("rewritten", [])
+        if sentence not in said:
+            mark(cell, rewritten=[*said, sentence])
+
+    def _update_display_id(self, display_id, msg):
+        """An update of an earlier display may not touch a test record, nor make one: a record is
+        what a check made at the moment it ran (the update is dropped and flagged)."""
+        targets = self._display_id_map.get(display_id, {})
+        touched = MIME in msg.get("content", {}).get("data", {}) or any(
+            MIME in self.nb.cells[index].outputs[i].get("data", {})
+            for index, places in targets.items() for i in places
+            if i < len(self.nb.cells[index].outputs))
+        if touched:
+            for index in targets:
+                self._note_rewritten(index, "a display was rewritten into or over a test record "
+                                            "after it was made; the update was ignored")
+            return None
+        return super()._update_display_id(display_id, msg)
+
     def output(self, outs, msg, display_id, cell_index):
         """Keep a cell's output under max_output_bytes, and its test records under
-        max_record_bytes; one notice replaces the rest of the output."""
+        max_record_bytes; one notice replaces the rest of the output. A record that could be
+        rewritten later (it carries a display id, which the checks never give) is no record."""
         content = msg.get("content", {})
+        if display_id and MIME in content.get("data", {}):
+            self._note_rewritten(cell_index, "a test record carried a display id, so that it "
+                                             "could be rewritten later; it was ignored")
+            return None
         size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values())
         if MIME in content.get("data", {}):
             budget, key = self.max_record_bytes, ("records", cell_index)

@@ -4,12 +4,13 @@ Stock nbgrader shows each test cell whole in the feedback, hidden tests included
 917), with everything the cell printed. Here (StudentFeedback, in generate_feedback):
 
 - each test cell shows its visible part only;
-- a judged test cell (gdcourse.grading.verdicts) shows its verdict, without the line kept for the
-  instructor (the hidden check's inputs and values);
+- a judged test cell (gdcourse.grading.verdicts) shows its verdict, built from the verdict's
+  fields by gdcourse.checks.judges.verdict (never from the error text in the notebook): for a
+  hidden check its hint, never its call or values;
 - nothing the student's kernel produced after it first ran hidden test code is shown: not the
-  output of later cells, not their error messages (a stock test's error shows its name only). An
-  answer could have kept the hidden code it saw and printed it later;
-- lines of hidden test code never appear, wherever they would;
+  output of later cells, not their error messages (a stock test's error shows its name only), not
+  what a later visible check's call returned. Before that moment the kernel held no hidden code:
+  its copy of the assignment's folder has the released notebook only (gdcourse.grading.sandbox);
 - the page opens with a results table (per question: points, tests passed and failed, hints;
   gdcourse.grading.feedback_summary) and the grader's notes.
 
@@ -17,21 +18,17 @@ The autograded notebook keeps everything, for the instructor in formgrader.
 """
 import re
 
-from nbformat.v4 import new_markdown_cell
+from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 
-from ..checks.judges import DETAILS
+from ..checks.judges.verdict import Verdict
 from .feedback_summary import results_cell
 from .notebook_cells import is_test_cell
 from .flags import METADATA_KEY
+from .trusted import BEGIN_HIDDEN
 from .verdicts import BUILTIN_ERRORS, JUDGED
 
-BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-WITHHELD = "[withheld: hidden test code]"
-# Lines of hidden code this long or longer are withheld wherever they appear; shorter ones (an
-# `else:`, a `with torch.no_grad():`) are common words of hints too.
-MIN_SECRET = 24
 
 
 def visible_part(source):
@@ -40,21 +37,19 @@ def visible_part(source):
     return before.rstrip(), bool(marker)
 
 
-def hidden_lines(nb):
-    """The lines of hidden test code in the notebook (long enough to be worth hiding)."""
-    found = set()
-    for cell in nb.cells:
-        if is_test_cell(cell):
-            _, _, hidden = cell.source.partition(BEGIN_HIDDEN)
-            found.update(line.strip() for line in hidden.splitlines() if len(line.strip()) >= MIN_SECRET)
-    return sorted(found, key=len, reverse=True)
+def judged_verdict(cell):
+    """(whether grading judged the cell, its Verdict or None when it passed)."""
+    facts = cell.get("metadata", {}).get(JUDGED, {})
+    if not isinstance(facts, dict) or facts.get("judged") is not True:
+        return False, None
+    return True, Verdict.from_data(facts.get("verdict"))
 
 
-def scrub(text, secrets):
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, WITHHELD)
-    return text
+def verdict_error(verdict):
+    """The error output a student sees for a failed judged test: the verdict's student message."""
+    message = verdict.for_student()
+    return new_output("error", ename="WrongAnswer", evalue=message,
+                      traceback=[f"\x1b[0;31mWrongAnswer\x1b[0m: {message}"])
 
 
 def _student_frames(traceback, test_cell_count):
@@ -68,15 +63,11 @@ def _student_frames(traceback, test_cell_count):
     return kept
 
 
-def clean_error(output, test_cell_count, secrets=()):
-    """An error output as the student sees it: message without the instructor's line, and only
-    the traceback frames of the student's own code."""
-    message = "\n".join(line for line in str(output.get("evalue", "")).split("\n")
-                        if not line.startswith(DETAILS))
-    message = scrub(message, secrets)
-    output.evalue = message
-    output.traceback = [*(scrub(entry, secrets) for entry in
-                          _student_frames(output.get("traceback", []), test_cell_count)),
+def clean_error(output, test_cell_count):
+    """A stock test's error as the student sees it (before any hidden code ran): its message,
+    and only the traceback frames of the student's own code."""
+    message = str(output.get("evalue", ""))
+    output.traceback = [*_student_frames(output.get("traceback", []), test_cell_count),
                         f"\x1b[0;31m{output.get('ename', 'Error')}\x1b[0m: {message}"]
     return output
 
@@ -120,7 +111,6 @@ class GetGradesForFeedback(GetGrades):
 class StudentFeedback(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
-        secrets = hidden_lines(nb)
         after_hidden, withheld = False, False
         cut = [(f"The cell {c.metadata.get('nbgrader', {}).get('grade_id') or 'of your own'}",
                 c.metadata[JUDGED]["output_cut"]) for c in nb.cells
@@ -128,28 +118,22 @@ class StudentFeedback(NbGraderPreprocessor):
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
-            test = is_test_cell(cell)
-            if test:
+            if is_test_cell(cell):
                 visible, had_hidden = visible_part(cell.source)
                 if had_hidden:
                     visible += "\n# Hidden tests, with other inputs, ran here when your work was graded."
                 cell.source = visible
                 after_hidden = after_hidden or had_hidden
-            judged = cell.metadata.get(JUDGED, {}).get("judged") is True
-            shown = []
-            for output in cell.get("outputs", []):
-                if output.output_type == "error":
-                    if judged or not after_hidden:
-                        shown.append(clean_error(output, cell.get("execution_count"), secrets))
-                    else:
-                        shown.append(withheld_error(output))
-                elif not after_hidden:
-                    if output.output_type == "stream":
-                        output.text = scrub(output.text, secrets)
-                    shown.append(output)
-            if after_hidden and any(o.output_type != "error" for o in cell.get("outputs", [])):
-                withheld = True
-            cell.outputs = shown
+            judged, verdict = judged_verdict(cell)
+            printed = [o for o in cell.get("outputs", [])
+                       if not (judged and o.output_type == "error")]
+            if after_hidden:
+                withheld = withheld or any(o.output_type != "error" for o in printed)
+                shown = [withheld_error(o) for o in printed if o.output_type == "error"]
+            else:
+                shown = [clean_error(o, cell.get("execution_count")) if o.output_type == "error"
+                         else o for o in printed]
+            cell.outputs = shown + ([verdict_error(verdict)] if verdict is not None else [])
         grades = resources.get("nbgrader", {})
         opening = [results_cell(nb, grades.get("score"), grades.get("max_score")),
                    grader_notes(nb.metadata.get(METADATA_KEY, {}), withheld, cut)]

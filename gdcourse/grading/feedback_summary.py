@@ -4,8 +4,9 @@ passed or failed with what it checks, and the hint of each failure.
 nbgrader's own feedback lists "Test cell (Score: 0.0 / 2.0)" links and leaves the student to find
 the failures in the notebook below. This table reads on its own. Questions are the assignment's
 "## Exercise …" headings; a test cell's description is its docstring's first line; a failure's
-hint is the message the test raised (already cleaned of the instructor's details). Everything a
-student controls (their answers' output inside messages) is HTML-escaped.
+hint is a judged test's verdict as the student may read it, or a stock test's error as the
+feedback shows it. Everything a student controls (their answers' output inside messages) is
+HTML-escaped.
 """
 import ast
 import html
@@ -13,7 +14,8 @@ import re
 
 from nbformat.v4 import new_markdown_cell
 
-from .notebook_cells import grade_id, is_answer_cell, is_test_cell, nbgrader_meta
+from ..checks.judges.verdict import Verdict
+from .notebook_cells import JUDGED, grade_id, is_answer_cell, is_test_cell, nbgrader_meta
 
 POINTS_NOTE = re.compile(r"\s*\((?:[^()]*\bpoints?\b[^()]*)\)\s*$")
 
@@ -36,7 +38,12 @@ def describe_test(source, fallback):
 
 
 def failure_message(cell):
-    """The message of the error a test cell raised, or '' if it raised none."""
+    """What a failed test says to the student: a judged test's verdict, built from its fields
+    (gdcourse.checks.judges.verdict); a stock test's error as the feedback shows it; or ''."""
+    facts = cell.get("metadata", {}).get(JUDGED, {})
+    if isinstance(facts, dict) and facts.get("judged") is True:
+        verdict = Verdict.from_data(facts.get("verdict"))
+        return f"WrongAnswer: {verdict.for_student()}" if verdict is not None else ""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             message = str(output.get("evalue", "")).strip()

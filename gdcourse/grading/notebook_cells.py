@@ -1,6 +1,9 @@
 """Finding nbgrader cells in a notebook, and reading a source cell's solution."""
 import re
 
+# The cell metadata where grading keeps what it noted of a cell and how it judged it (the
+# verdict); never a submission's own (gdcourse.grading.structure removes those).
+JUDGED = "gdcourse"
 _SOLUTION_MARKER = re.compile(r"^[ \t]*#*[ \t]*(BEGIN|END) SOLUTION[ \t]*$\n?", re.MULTILINE)
 
 

@@ -103,6 +103,17 @@ def copy_folder(source, destination, limit_mb=WORKING_COPY_MB):
             shutil.copyfile(path, os.path.join(target, name))
 
 
+def replace_notebooks(folder, notebooks):
+    """Put in `folder`, under each name of `notebooks`, the file it names instead of what the
+    copy holds (nothing, for None): the kernel sees the assignment's notebooks as released."""
+    for name, replacement in notebooks.items():
+        target = os.path.join(folder, name)
+        if os.path.lexists(target):
+            os.remove(target)
+        if replacement is not None:
+            shutil.copyfile(replacement, target)
+
+
 # When the grader is root: no user namespace (one would map uid 0 alone, leaving no other user to
 # become), and just what it takes to drop root; setuid() then clears every capability. bwrap
 # always sets no_new_privs: setuid programs cannot regain root.
@@ -193,6 +204,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.connection_file = os.path.join(self.sandbox_dir, "connection.json")
         self.checks_mode = "observe"   # "trusted" for the run of the instructor's solution
         self.working_dir = None        # where the kernel believes it runs: the notebook's folder
+        # {notebook file name: the file the working copy holds instead (None: none)}
+        self.notebooks = {}
 
     async def _async_pre_start_kernel(self, **kw):
         # nbclient starts the kernel in the notebook's folder (as stock nbgrader does): the kernel
@@ -200,7 +213,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         cwd = kw.get("cwd")
         if cwd and os.path.isdir(cwd):
             self.working_dir = os.path.abspath(cwd)
-            copy_folder(self.working_dir, os.path.join(self.sandbox_dir, "work"))
+            work = os.path.join(self.sandbox_dir, "work")
+            copy_folder(self.working_dir, work)
+            replace_notebooks(work, self.notebooks)
         return await super()._async_pre_start_kernel(**kw)
 
     def kernel_user(self):

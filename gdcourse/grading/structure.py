@@ -21,7 +21,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .flags import METADATA_KEY, add_tampering
-from .notebook_cells import grade_id, is_answer_cell, nbgrader_meta
+from .notebook_cells import JUDGED, grade_id, is_answer_cell, nbgrader_meta
 
 CHECKED_FIELDS = ("grade", "solution", "locked", "points", "task")
 
@@ -119,7 +119,10 @@ class CheckStructure(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        nb.metadata.pop(METADATA_KEY, None)  # the grader's own report; never the submission's
+        # What grading notes of the notebook and of each cell is its own, never the submission's.
+        nb.metadata.pop(METADATA_KEY, None)
+        for cell in nb.cells:
+            cell.get("metadata", {}).pop(JUDGED, None)
         unreadable = resources.get("gdcourse_unreadable")
         if unreadable:
             add_tampering(nb, unreadable)

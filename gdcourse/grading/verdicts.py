@@ -6,34 +6,40 @@ records are judged against the records the instructor's solution left in the sam
 (gdcourse.grading.trusted): the solution's values, the trusted auxiliary values and which checks
 are hidden all come from that run; the submission contributes only what its code returned.
 
-A test cell then passes when each of the solution's checks has its counterpart, in order, judged
-right, and the kernel reported no error in the cell. Its outputs keep what the student's code
-printed; the records are taken out; a failure becomes the cell's one error, the judge's message
-(whose instructor-only line the feedback leaves out). nbgrader's SaveAutoGrades scores the cell
-from that, as usual. Missing, extra or unreadable records fail the cell; an error the kernel
-reported never counts as a pass.
+A test cell passes when each of the solution's checks has its counterpart, in order, judged
+right. Missing, extra, repeated, reordered or unreadable records fail the cell; an error the
+kernel reported counts only as a check that made no record, never as a pass. Records
+no honest answer makes (numbered out of order, extra, of another check, rewritten after they
+were made) also flag the submission.
+
+In a judged cell the verdict is all that nbgrader scores: the cell's outputs are rebuilt as the
+verdict's one error (or none) followed by what the student's code printed, as plain stdout text.
+nbgrader's SaveAutoGrades scores the cell from that as usual, and no output the kernel made (a
+result, an error, stderr) can come before the verdict. The verdict's fields go into the cell's
+metadata (`gdcourse.verdict`, gdcourse.checks.judges.verdict), where the feedback and the class
+report read them.
 
 A test cell in which the solution made no record (an ordinary nbgrader test of plain asserts) is
 left as it ran: nbgrader scores it exactly as stock nbgrader does.
 """
 import builtins
-from dataclasses import dataclass
+from dataclasses import replace
 
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..checks.judges import Failure, builds_on_failing, judge_record
-from ..checks.plain import Unreadable
+from ..checks.judges.verdict import Verdict
 from ..checks.runtime import MIME, record_of
 from .feedback_summary import describe_test
 from .flags import add_tampering
-from .notebook_cells import grade_id, is_test_cell
-from .trusted import trusted_observations
-
-JUDGED = "gdcourse"   # cell metadata key: how the cell was judged
-VERDICT_KEYS = ("judged", "checks", "passed", "mistake", "builds_on")  # written by this grading only
+from .notebook_cells import JUDGED, grade_id, is_test_cell
+from .replay import replay_records
+from .trusted import BEGIN_HIDDEN, trusted_observations
 BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith(("Error", "Exception", "Exit"))}
-UNREADABLE = (Unreadable, KeyError, TypeError, ValueError)  # a record that is not what it claims
+# A record that is not what it claims breaks what a judge assumes of it, in whatever way: it is
+# unreadable, and its check fails (tests/test_judges.py keeps the judges from crashing on them).
+UNREADABLE = (Exception,)
 GRADER_ERRORS = {"KernelStopped", "NotRun", "TimeLimitExceeded", "CellTimeoutError"}
 
 
@@ -42,9 +48,27 @@ def is_record(output):
         and MIME in output.get("data", {})
 
 
-def verdict_output(message):
+def verdict_output(verdict):
+    """The error nbgrader scores, with the whole message, as the instructor reads it."""
+    message = verdict.for_instructor()
     return new_output("error", ename="WrongAnswer", evalue=message,
                       traceback=[f"\x1b[0;31mWrongAnswer\x1b[0m: {message}"])
+
+
+def as_printed_text(output):
+    """A kernel's output as plain stdout text: what it said stays readable in formgrader and the
+    feedback, and nbgrader reads no grade from it (determine_grade reads errors, stderr and
+    results, never stdout)."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        text = str(output.get("text", ""))
+    elif kind == "error":
+        text = "\n".join(str(line) for line in output.get("traceback", [])) or \
+            f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+    else:
+        data = output.get("data", {})
+        text = str(data.get("text/plain", "")) or f"[{', '.join(sorted(data))} output]"
+    return new_output("stream", name="stdout", text=text if text.endswith("\n") else text + "\n")
 
 
 def _plain_error(output):
@@ -56,15 +80,6 @@ def _error_name(output):
     """An error's name as the student may see it: Python's own exceptions by name."""
     name = str(output.get("ename", ""))
     return name if name in BUILTIN_ERRORS or name in GRADER_ERRORS else "an error"
-
-
-@dataclass
-class Verdict:
-    """A failed test cell: its message, the known mistake it names (None when it names none) and
-    the functions it builds on that fail their own tests."""
-    message: str
-    mistake: str = None
-    builds_on: tuple = ()
 
 
 def _explains_the_rest(failure, trusted, records):
@@ -87,36 +102,49 @@ def _explains_the_rest(failure, trusted, records):
     return True
 
 
-def judge_cell(trusted, records, errors, stopped=None, idea=""):
+def _stopped_early(reference, errors, stopped):
+    what = (f"the test stopped before its check of {reference.get('call', '')} "
+            f"({_plain_error(errors[0]) if errors else 'no record of it'})")
+    if stopped:
+        why = f"The test did not run to its end: {stopped}"
+    elif errors:
+        why = (f"The test stopped with {_error_name(errors[0])} before all its checks "
+               f"ran: run the cell yourself to see where it comes from.")
+    else:
+        why = "The test did not run to its end: the code it calls stopped it."
+    return Failure(what, why)
+
+
+def judge_cell(trusted, records, errors, stopped=None, idea="", hidden_ran=False,
+               has_hidden=False):
     """The Verdict of a failed cell, or None when it passed. `trusted`: the solution's records;
     `records`: the submission's (untrusted) records; `errors`: the kernel's error outputs;
     `stopped`: why grading stopped the cell (a limit, the kernel's end), in the grader's words;
-    `idea`: what the test checks, for a hidden check that fails without a hint."""
-    notes, builds_on = [], []
+    `idea`: what the test checks, for a hidden check that fails without a hint; `hidden_ran`:
+    hidden test code ran in the kernel before this cell; `has_hidden`: this cell has hidden
+    tests. What a check's failure says of the student's values reaches the student only from
+    a visible check made before any hidden code ran (gdcourse.checks.judges.verdict)."""
+    noted, failing = [], []
 
-    def failed(failure, hidden):
-        # Under a failing upstream function no mistake is named (Failure.hint).
-        named = failure.why if failure.mistake and not notes else None
-        return Verdict(failure.text(hidden, notes, idea), named, tuple(dict.fromkeys(builds_on)))
+    def failed(failure, upto):
+        """The verdict of `failure`, at the check trusted[upto] (None: at the cell's end)."""
+        reference = trusted[upto] if upto is not None else {}
+        hidden = reference.get("hidden") is True if upto is not None \
+            else any(r.get("hidden") is True for r in trusted)
+        before_hidden = not hidden_ran and (
+            not any(r.get("hidden") is True for r in trusted[:upto + 1]) if upto is not None
+            else not has_hidden)
+        return failure.verdict(hidden=hidden, call=str(reference.get("call", ""))[:300],
+                               builds_on=noted, idea=idea, what_shown=before_hidden)
 
     for index, reference in enumerate(trusted):
-        hidden = reference.get("hidden") is True
         if index >= len(records):
-            what = (f"the test stopped before its check of {reference.get('call', '')} "
-                    f"({_plain_error(errors[0]) if errors else 'no record of it'})")
-            if stopped:
-                why = f"The test did not run to its end: {stopped}"
-            elif errors:
-                why = (f"The test stopped with {_error_name(errors[0])} before all its checks "
-                       f"ran: run the cell yourself to see where it comes from.")
-            else:
-                why = "The test did not run to its end: the code it calls stopped it."
-            return failed(Failure(what, why), hidden)
+            return failed(_stopped_early(reference, errors, stopped), index)
         record = records[index]
         if not isinstance(record, dict) or record.get("check") != reference.get("check"):
             return failed(Failure("the records of this test do not match its checks",
                                   "The test's records are not those of its checks: something "
-                                  "printed records of its own."), hidden)
+                                  "printed records of its own."), index)
         try:
             failure = judge_record(reference, outcome=record.get("outcome"),
                                    expected=reference["outcome"], aux=reference.get("aux"))
@@ -126,24 +154,39 @@ def judge_cell(trusted, records, errors, stopped=None, idea=""):
         if failure is None:
             continue
         if reference.get("role") == "upstream":
-            if not builds_on_failing(reference, builds_on):
-                notes.append(failure.note)
-            builds_on.append(failure.name)
+            if not builds_on_failing(reference, failing):
+                noted.append(failure.name)
+            failing.append(failure.name)
             continue
         if failure.mistake and not _explains_the_rest(failure, trusted[index + 1:],
                                                        records[index + 1:]):
             failure = failure.unnamed()
-        return failed(failure, hidden)
+        return failed(failure, index)
     if len(records) > len(trusted):
         return failed(Failure(f"{len(records)} records for {len(trusted)} checks",
                               "The test made more records than it has checks: something printed "
-                              "records of its own."), False)
-    if errors:
-        return failed(Failure(f"the cell raised {_plain_error(errors[0])}",
-                              f"The test's checks passed, but the cell then raised "
-                              f"{_error_name(errors[0])}."),
-                      any(r.get("hidden") for r in trusted))
+                              "records of its own."), None)
+    # Every check observed the answer, and every observation was right: an error the kernel
+    # reported besides them (a hook of the answer's, a message sent by a thread) observes nothing.
     return None
+
+
+def suspicious_records(records, expected, last_seq):
+    """What no honest run makes, in one test cell's records (sentences), and the last record
+    number seen: records numbered out of order or twice (replayed from elsewhere), records of
+    other checks than the cell's, more records than checks."""
+    found = []
+    for record in records:
+        seq = record.get("seq") if isinstance(record, dict) else None
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq <= last_seq:
+            found.append("held records out of order or repeated (not made by its checks there)")
+            break
+        last_seq = seq
+    if len(records) > len(expected) or any(
+            not isinstance(r, dict) or r.get("check") != e.get("check")
+            for r, e in zip(records, expected)):
+        found.append("held records that its checks did not make")
+    return found, last_seq
 
 
 class JudgeObservations(NbGraderPreprocessor):
@@ -153,51 +196,70 @@ class JudgeObservations(NbGraderPreprocessor):
         info = resources["nbgrader"]
         trusted = trusted_observations(self.config, info["assignment"], info["notebook"],
                                        self.log) or {}
+        hidden_ran, last_seq = False, 0
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
             records = [record_of(o) for o in cell.get("outputs", []) if is_record(o)]
             kept = [o for o in cell.get("outputs", []) if not is_record(o)]
             expected = trusted.get(grade_id(cell)) if is_test_cell(cell) else None
+            facts = cell.metadata.setdefault(JUDGED, {})
+            for sentence in facts.get("rewritten", []):
+                add_tampering(nb, f"in {grade_id(cell) or 'a cell of its own'}, {sentence}")
+            has_hidden = is_test_cell(cell) and BEGIN_HIDDEN in cell.source
             if not expected:
                 if records and not is_test_cell(cell):
                     add_tampering(nb, f"a cell that is not a test ({grade_id(cell) or 'an added cell'}) "
                                       f"printed {len(records)} test records; they were ignored")
                 cell.outputs = kept
-                _forget_verdict(cell)
+                hidden_ran = hidden_ran or has_hidden
                 continue
             errors = [o for o in kept if o.get("output_type") == "error"]
-            facts = cell.metadata.get(JUDGED, {})
             verdict = judge_cell(expected, records, errors, facts.get("stopped"),
-                                 describe_test(cell.source, ""))
-            if len(records) > len(expected) or any(
-                    isinstance(r, dict) and r.get("check") != e.get("check")
-                    for r, e in zip(records, expected)):
-                add_tampering(nb, f"test cell {grade_id(cell)} held records that its checks did "
-                                  f"not make; the cell was failed")
-            # The verdict is the cell's only error; what the student's code wrote to stderr is
-            # shown as ordinary output (stock nbgrader fails any cell that writes to stderr).
-            cell.outputs = [_as_stdout(o) for o in kept if o.get("output_type") != "error"]
-            judged = {key: value for key, value in facts.items() if key not in VERDICT_KEYS}
-            judged.update(judged=True, checks=len(expected), passed=verdict is None)
-            if verdict is not None:
-                cell.outputs.append(verdict_output(verdict.message))
-                # For the class report: the known mistake named, and the failing functions the
-                # test builds on (then its failure is their consequence).
-                judged.update(mistake=verdict.mistake, builds_on=list(verdict.builds_on))
-            cell.metadata[JUDGED] = judged
+                                 describe_test(cell.source, ""), hidden_ran, has_hidden)
+            suspicious, last_seq = suspicious_records(records, expected, last_seq)
+            for sentence in suspicious:
+                add_tampering(nb, f"test cell {grade_id(cell)} {sentence}; the cell was failed")
+            if suspicious and verdict is None:
+                verdict = Failure("the records of this test are not those its checks made",
+                                  "The test's records are not those of its checks: something "
+                                  "printed records of its own.").verdict(
+                    hidden=has_hidden, idea=describe_test(cell.source, ""),
+                    what_shown=not (hidden_ran or has_hidden))
+            # The verdict is all nbgrader scores: it comes first, and what the kernel said
+            # follows as plain text (stock nbgrader fails a cell that writes to stderr; here
+            # what the student's code wrote there is shown as printed text).
+            cell.outputs = ([verdict_output(verdict)] if verdict else []) + \
+                [as_printed_text(o) for o in kept]
+            facts.update(judged=True, checks=len(expected), passed=verdict is None,
+                         hidden_checks=sum(r.get("hidden") is True for r in expected),
+                         verdict=verdict.as_data() if verdict else None)
+            hidden_ran = hidden_ran or has_hidden
+        self._replay_withheld_values(nb, resources, trusted)
         return nb, resources
 
-
-def _forget_verdict(cell):
-    """A cell this grading does not judge carries no verdict of ours (a submission may have
-    written one into its metadata)."""
-    facts = cell.get("metadata", {}).get(JUDGED)
-    if isinstance(facts, dict):
-        cell.metadata[JUDGED] = {k: v for k, v in facts.items() if k not in VERDICT_KEYS}
-
-
-def _as_stdout(output):
-    if output.get("output_type") == "stream" and output.get("name") == "stderr":
-        output["name"] = "stdout"
-    return output
+    def _replay_withheld_values(self, nb, resources, trusted):
+        """For each visible check whose value the student may not read from this run (hidden
+        code had run before it), what the same check says in a run without hidden tests, when it
+        fails there the same way (gdcourse.grading.replay)."""
+        withheld = {}
+        for index, cell in enumerate(nb.cells):
+            verdict = Verdict.from_data(cell.metadata.get(JUDGED, {}).get("verdict"))
+            if verdict is not None and not verdict.hidden and not verdict.what_shown:
+                withheld[index] = verdict
+        if not withheld:
+            return
+        self.log.info("Running the visible tests again, without the hidden ones, for what %d "
+                      "failing check(s) returned", len(withheld))
+        replayed = replay_records(nb, resources, max(withheld), self.config, self.log)
+        for index, verdict in withheld.items():
+            cell = nb.cells[index]
+            expected = trusted.get(grade_id(cell)) or []
+            visible = expected[:next((i for i, r in enumerate(expected) if r.get("hidden") is True),
+                                     len(expected))]
+            if grade_id(cell) not in replayed:
+                continue
+            records, errors = replayed[grade_id(cell)]
+            again = judge_cell(visible, records, errors, idea=verdict.idea)
+            if again is not None and again.call == verdict.call and again.hint == verdict.hint:
+                cell.metadata[JUDGED]["verdict"] = replace(verdict, replayed=again.what).as_data()

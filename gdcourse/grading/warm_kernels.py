@@ -5,6 +5,11 @@ importing torch again (seconds per notebook).
 
 WarmKernelManager is the kernel manager SafeExecute uses; it falls back to a kernel started on
 its own (SandboxedKernelManager) for a kernel that is not this Python's ipykernel.
+
+A fork server that fails (it exits, breaks a connection or answers nonsense) is never an error
+here: the kernel it served ends as killed, a kernel it cannot start raises ForkServerFailed, and
+the next kernel is forked from a new server (zygote_for). SafeExecute grades the notebook that was
+running again, once (fork_server_failed).
 """
 import asyncio
 import atexit
@@ -21,6 +26,7 @@ import time
 
 from queue import Empty
 
+import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, List, Unicode
@@ -43,8 +49,14 @@ class WarmKernels(Configurable):
     ], help="Modules the fork server imports once, for every kernel it forks.").tag(config=True)
 
 
+class ForkServerFailed(RuntimeError):
+    """The fork server could not start a kernel: it is gone, or answered nonsense."""
+
+
 class Zygote:
     """The fork server of this grading process, in its own bubblewrap sandbox."""
+
+    lost = False  # a connection found the server gone: replaced at the next kernel
 
     def __init__(self, python, preload, scratch_mb, start_timeout=120):
         self.python = python
@@ -93,7 +105,13 @@ class Zygote:
                 return False
 
     def alive(self):
-        return self.process.poll() is None
+        """Running and not found failing: a server whose process is still ending (its sandbox
+        tears down after it) is not alive any more once a connection found it gone."""
+        return not self.lost and self.process.poll() is None
+
+    def fail(self):
+        """A connection found the server gone or broken: the next kernel gets a new one."""
+        self.lost = True
 
     def stop(self):
         if self.process.poll() is None:
@@ -102,31 +120,53 @@ class Zygote:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def preload(self, modules):
-        """Have the fork server import `modules` for the kernels it forks from now on."""
+        """Have the fork server import `modules` for the kernels it forks from now on; how many
+        were new to it. Only speed is at stake: 0 when the server is slow (it goes on importing),
+        and a server that fails here is replaced at the next kernel."""
         modules = set(modules) - self.asked
         if not modules:
             return 0
-        self.asked |= modules
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.connect(self.control)
-            connection.sendall((json.dumps({"preload": sorted(modules)}) + "\n").encode())
-            connection.settimeout(120)
-            return json.loads(connection.makefile().readline() or "{}").get("preloaded", 0)
+        self.asked |= modules  # asked once, whatever comes of it: a slow import is not asked again
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+                connection.settimeout(120)
+                connection.connect(self.control)
+                connection.sendall((json.dumps({"preload": sorted(modules)}) + "\n").encode())
+                return json.loads(connection.makefile().readline())["preloaded"]
+        except TimeoutError:
+            return 0
+        except (OSError, ValueError, KeyError, TypeError):  # gone, or no answer a server gives
+            self.fail()
+            return 0
 
     def new_kernel_folder(self):
-        return tempfile.mkdtemp(prefix="k", dir=self.kernels)
+        try:
+            return tempfile.mkdtemp(prefix="k", dir=self.kernels)
+        except OSError as error:  # the server's folder is gone with it
+            self.fail()
+            raise ForkServerFailed(f"no folder for a kernel: {error}") from error
 
 
 _zygotes = {}
 
 
 def zygote_for(python, settings, scratch_mb):
-    """This process's fork server for `python`, started on first use and stopped at exit."""
+    """This process's fork server for `python`, started on first use and stopped at exit; one
+    that failed is stopped (with whatever it still runs) and replaced."""
     zygote = _zygotes.get(python)
     if zygote is None or not zygote.alive():
+        if zygote is not None:
+            zygote.stop()
         zygote = _zygotes[python] = Zygote(python, settings.preload, scratch_mb)
         atexit.register(zygote.stop)
     return zygote
+
+
+def fork_server_failed(python=sys.executable):
+    """Whether this process's current fork server for `python` is found failed (the next kernel
+    gets a new one): the kernels it forked ended with it, whatever their code did."""
+    zygote = _zygotes.get(python)
+    return zygote is not None and not zygote.alive()
 
 
 # Asked of the instructor's solution's kernel at the end of its run (trusted code): the modules it
@@ -140,36 +180,63 @@ MODULES_USED = (
 
 class ZygoteProcess:
     """The Popen-like handle of a forked kernel: the fork server reports its end on the
-    connection; killing it is asking the server."""
+    connection; killing it is asking the server. A server that is gone or answers nonsense ends
+    the kernel as killed (server_lost), and is marked failed, never an error here."""
 
     stdin = stdout = stderr = None
+    returncode = None
 
-    def __init__(self, control, request):
-        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._socket.connect(control)
+    def __init__(self, zygote, request):
+        self._zygote = zygote
         self._buffer = b""
-        self._socket.sendall((json.dumps({"start": request}) + "\n").encode())
-        self.pid = self._read(timeout=60)["pid"]
-        self.returncode = None
+        self.server_lost = False
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._socket.connect(zygote.control)
+            self._socket.sendall((json.dumps({"start": request}) + "\n").encode())
+        except OSError as error:
+            self._lose_server()
+            raise ForkServerFailed(f"the warm kernels' fork server did not answer: {error}") from error
+        answer = self._read(timeout=60)
+        if not isinstance((answer or {}).get("pid"), int):
+            self._lose_server()
+            raise ForkServerFailed(f"the warm kernels' fork server did not start the kernel "
+                                   f"(it answered {answer!r})")
+        self.pid = answer["pid"]
+
+    def _lose_server(self):
+        """The server is gone or broken: the kernel ended with it, killed."""
+        self.server_lost = True
+        self._zygote.fail()
+        self._socket.close()
+        return {"exit": 128 + signal.SIGKILL}
 
     def _read(self, timeout):
+        """The server's next message (a dict), or None when none came within `timeout`."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while b"\n" not in self._buffer:
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self._socket], [], [], left)
-            if not ready:
-                return None
-            data = self._socket.recv(65536)
-            if not data:
-                return {"exit": 128 + signal.SIGKILL}  # the fork server itself is gone
-            self._buffer += data
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        return json.loads(line)
+        try:
+            while b"\n" not in self._buffer:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                ready, _, _ = select.select([self._socket], [], [], left)
+                if not ready:
+                    return None
+                data = self._socket.recv(65536)
+                if not data:
+                    return self._lose_server()  # the server closed without an exit status
+                self._buffer += data
+            line, self._buffer = self._buffer.split(b"\n", 1)
+            message = json.loads(line)
+        except (OSError, ValueError, RecursionError):  # reset, closed, or not JSON: not trusted
+            return self._lose_server()
+        return message if isinstance(message, dict) else self._lose_server()
 
     def poll(self, timeout=0):
         if self.returncode is None:
             message = self._read(timeout)
             if message is not None:
+                exit_status = message.get("exit")
+                if not isinstance(exit_status, int):
+                    message = self._lose_server()  # a message that is no exit status
                 self.returncode = message["exit"]
                 self._socket.close()
         return self.returncode
@@ -208,7 +275,8 @@ class ZygoteProvisioner(LocalProvisioner):
 
 class FastKernelClient(AsyncKernelClient):
     """jupyter_client's client, without the 0.2 s it waits after a kernel is ready for IOPub
-    messages nobody reads (nbclient reads only the replies to its own requests)."""
+    messages nobody reads (nbclient reads only the replies to its own requests), and without the
+    heartbeat channel nobody asks."""
 
     async def _async_wait_for_ready(self, timeout=None):
         deadline = time.monotonic() + (60 if timeout is None else timeout)
@@ -232,6 +300,12 @@ class FastKernelClient(AsyncKernelClient):
 
     wait_for_ready = _async_wait_for_ready
 
+    def start_channels(self, shell=True, iopub=True, stdin=True, hb=True, control=True):
+        # No heartbeat: whether the kernel lives is its kernel manager's to say (from its process).
+        # The heartbeat's thread can wait forever on a kernel that broke its own sockets, and
+        # stop_channels, at the end of every notebook, waits for that thread.
+        super().start_channels(shell, iopub, stdin, False, control)
+
 
 class WarmKernelManager(SandboxedKernelManager):
     """A sandboxed kernel forked from this process's warm fork server."""
@@ -241,6 +315,7 @@ class WarmKernelManager(SandboxedKernelManager):
         super().__init__(**kwargs)
         self.warm = WarmKernels(parent=self)
         self._cold = None
+        self._server = None  # the fork server this kernel is forked from
 
     def _zygote(self):
         return zygote_for(sys.executable, self.warm, self.limits.scratch_mb)
@@ -248,6 +323,24 @@ class WarmKernelManager(SandboxedKernelManager):
     def learn_preload(self, modules):
         """Give the fork server the modules a trusted kernel used (see MODULES_USED)."""
         return self._zygote().preload(modules) if self.warm.enabled and not self._cold else 0
+
+    def _connect_control_socket(self):
+        super()._connect_control_socket()
+        # nbclient interrupts a kernel whose cell ran out of time through this socket; a kernel
+        # that used up its descriptors or broke its own sockets never takes the message, and zmq
+        # would wait for it forever. A message not taken in 5 s fails instead.
+        self._control_socket.sndtimeo = 5000
+
+    async def _async_interrupt_kernel(self):
+        """Interrupt the kernel; one that cannot even take the message is killed (nbclient then
+        finds it dead at the next cell, which fails with the reason; later cells are not run)."""
+        try:
+            await super()._async_interrupt_kernel()
+        except zmq.Again:
+            self.log.warning("The kernel does not take an interrupt any more: killing it.")
+            await self._async_kill_kernel()
+
+    interrupt_kernel = _async_interrupt_kernel  # AsyncKernelManager binds its own under this name
 
     def _warm_argv(self, kernel_cmd):
         """The kernel's arguments when kernel_cmd is this Python's ipykernel, else None."""
@@ -260,7 +353,8 @@ class WarmKernelManager(SandboxedKernelManager):
         if self.warm.enabled:
             # The kernel's folder must be where the fork server can see it: under its own folder.
             os.rmdir(self.sandbox_dir)
-            self.sandbox_dir = self._zygote().new_kernel_folder()
+            self._server = self._zygote()  # the kernel is forked by the server that sees its folder
+            self.sandbox_dir = self._server.new_kernel_folder()
             os.chmod(self.sandbox_dir, 0o755)
             self.ip = os.path.join(self.sandbox_dir, "ipc")
             self.connection_file = os.path.join(self.sandbox_dir, "connection.json")
@@ -295,7 +389,7 @@ class WarmKernelManager(SandboxedKernelManager):
                                         kernel_spec=self.provisioner.kernel_spec, parent=self)
         provisioner.connection_info = self.provisioner.connection_info
         self.provisioner = provisioner
-        provisioner.process = ZygoteProcess(self._zygote().control, request)
+        provisioner.process = ZygoteProcess(self._server, request)
         provisioner.pid = provisioner.process.pid
         provisioner.pgid = None
         self._reconcile_connection_info(provisioner.connection_info)

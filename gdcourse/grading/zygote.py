@@ -17,8 +17,15 @@ The grader talks to this server over a Unix socket, one connection per kernel, i
 it asks {"start": {...}}, gets {"pid": N}, may send {"kill": true}, and gets {"exit": status}
 when the kernel has ended. Closing the connection kills the kernel too. {"preload": [modules]}
 asks the server to import more modules for the kernels to come (those the instructor's solution
-used: torch.optim's first step alone imports some 800 modules, 1.6 s in every kernel otherwise). Single-threaded, so that
-every fork copies a process in a known state.
+used: torch.optim's first step alone imports some 800 modules, 1.6 s in every kernel otherwise).
+Single-threaded, so that every fork copies a process in a known state.
+
+A forked kernel keeps none of the server's descriptors (its control socket, the grader's
+connections, its pipes): right after the fork it closes every one but stdin, stdout and stderr,
+and the kernel's standard streams are then its own (/dev/null, a file in its folder), so that
+student code cannot reach the server or the grader's log through them. Nor can it reach the
+server's folder, wherever that is: an empty one covers it in the kernel's mounts. A connection that breaks or sends what
+is not a request is dropped, never the server.
 """
 import argparse
 import importlib
@@ -63,6 +70,30 @@ def preload(modules, quiet=False):
 
 # --- In the new kernel, before any student code ----------------------------------------------
 
+def open_descriptors():
+    """This process's open file descriptors (from /proc, else every number up to the limit)."""
+    try:
+        return [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return range(os.sysconf("SC_OPEN_MAX"))
+
+
+def close_inherited(*keep):
+    """Close every descriptor the fork copied from the server (its control socket, the grader's
+    connections for other kernels, its wake-up pipe...) but stdin, stdout, stderr and `keep`: what
+    a student's code could find in its own process must be its own. Done by what is open, not by
+    naming the server's sockets, so that one added later is closed too. The Python objects of the
+    server's sockets stay in the server's frames, which this process never returns to, so no
+    finalizer closes a number the kernel has reused meanwhile."""
+    kept = {0, 1, 2, *keep}
+    for fd in open_descriptors():
+        if fd not in kept:
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # the listing's own descriptor, closed already
+
+
 def isolate(request, kernels, keep):
     """Runs as process 1 of a new pid namespace, in a new mount namespace: make the file system
     this kernel sees."""
@@ -78,9 +109,11 @@ def isolate(request, kernels, keep):
             os.makedirs(path, exist_ok=True)
             ns.mount(OLD_TMP + path[len("/tmp"):], path, None, ns.MS_BIND | ns.MS_REC)
     ns.unmount(OLD_TMP)
-    # No other kernel's folder: an empty folder over all of them, this kernel's own put back.
-    os.makedirs(kernels, exist_ok=True)
-    ns.mount("tmpfs", kernels, "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, "mode=0755")
+    # Nothing of the server's folder, wherever it is (its control socket, the other kernels'
+    # folders): an empty folder over all of it, this kernel's own folder put back.
+    server_folder = os.path.dirname(os.path.abspath(kernels))
+    os.makedirs(server_folder, exist_ok=True)
+    ns.mount("tmpfs", server_folder, "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, "mode=0755")
     os.makedirs(kernel_dir)
     ns.mount(OWN, kernel_dir, None, ns.MS_MOVE)
     if working_dir:
@@ -106,7 +139,19 @@ def drop_privileges(request):
     resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
 
 
+def own_standard_streams(kernel_dir):
+    """stdin from /dev/null, stdout and stderr into a file of the kernel's own folder: what the
+    fork copied are the server's, which write into the grader's own log."""
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    log = os.open(os.path.join(kernel_dir, "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                  0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+
+
 def run_kernel(request):
+    own_standard_streams(request["kernel_dir"])
     drop_privileges(request)
     os.environ.update(request["env"])
     os.chdir(request.get("cwd") or "/tmp")
@@ -167,7 +212,6 @@ def start_kernel(request, kernels, keep, report):
 class Kernel:
     def __init__(self, connection, pid, kernel_pid):
         self.connection, self.pid, self.kernel_pid = connection, pid, kernel_pid
-        self.buffer = b""
 
     def kill(self):
         for pid in (self.kernel_pid, self.pid):
@@ -200,39 +244,60 @@ def serve(args):
         for connection in readable:
             if connection == wake_up:
                 os.read(wake_up, 4096)
-                continue
-            if connection is listener:
+            elif connection is listener:
                 accepted, _ = listener.accept()
                 pending[accepted] = b""
-                continue
-            data = connection.recv(65536)
-            if connection in pending:
-                if not data:
-                    del pending[connection]
-                    connection.close()
-                    continue
-                pending[connection] += data
-                if b"\n" in pending[connection]:
-                    request = json.loads(pending.pop(connection).split(b"\n", 1)[0])
-                    if "preload" in request:
-                        # Modules the solution's kernel used: imported here once, for the next kernels.
-                        send(connection, {"preloaded": preload(request["preload"], quiet=True)})
-                        connection.close()
-                    else:
-                        kernels[connection] = launch(connection, request["start"], args)
-            elif not data or b"kill" in data:
-                kernels[connection].kill()
+            elif connection in pending:
+                receive_request(connection, pending, kernels, args)
+            else:
+                data = receive(connection)
+                if not data or b"kill" in data:
+                    kernels[connection].kill()
         reap(kernels)
+
+
+def receive(connection):
+    """What the grader sent on `connection`: b"" when it closed it, or when the connection broke."""
+    try:
+        return connection.recv(65536)
+    except OSError:
+        return b""
+
+
+def receive_request(connection, pending, kernels, args):
+    """Read a new connection's request and, once it is whole, answer it. What is not a request,
+    or a kernel that cannot be forked, closes that connection only: the grader learns that this
+    server failed it, and the server goes on serving the other connections."""
+    data = receive(connection)
+    if not data:
+        del pending[connection]
+        connection.close()
+        return
+    pending[connection] += data
+    if b"\n" not in pending[connection]:
+        return
+    line = pending.pop(connection).split(b"\n", 1)[0]
+    try:
+        request = json.loads(line)
+        if "preload" in request:
+            # Modules the solution's kernel used: imported here once, for the next kernels.
+            send(connection, {"preloaded": preload(request["preload"], quiet=True)})
+            connection.close()
+        else:
+            kernels[connection] = launch(connection, request["start"], args)
+    except Exception as error:
+        print(f"zygote: dropped a request: {error!r}", file=sys.stderr, flush=True)
+        connection.close()
 
 
 def launch(connection, request, args):
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os.close(read_end)
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         try:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            close_inherited(write_end)  # before anything else: the report pipe is all it needs
             start_kernel(request, args.kernels, args.keep, write_end)
         finally:
             os._exit(71)

@@ -15,10 +15,7 @@ import importlib
 from dataclasses import dataclass, field
 
 from ..plain import Unreadable, Value
-
-HIDDEN = "[hidden test]"
-DETAILS = "[for the instructor]"
-HIDDEN_DEFAULT = "A hidden test, with other inputs, failed."
+from .verdict import Verdict
 
 
 class Fail(Exception):
@@ -52,29 +49,15 @@ class Failure:
         others here."""
         return (self.mistake and self.why == named) or named in self.candidates
 
-    @property
-    def note(self):
-        return f"\nNote: this builds on {self.name}, which fails its own test above: fix that first."
-
-    def hint(self, notes=()):
-        """What the student is told to do. A function the test builds on that fails its own
-        test comes first; a known mistake is then not named, since matching its value may be a
-        coincidence of the broken function's output."""
-        said = "".join(dict.fromkeys(notes)).strip()
-        why = "" if said and self.mistake else self.why
-        return "\n".join(part for part in (said, why) if part)
-
-    def text(self, hidden, notes=(), idea=""):
-        """The message of the failed test: whole in a visible test; in a hidden test the hint
-        first and, on a line the student's feedback leaves out, the inputs and values. `idea`:
-        what the test checks (its docstring's first line), said when a hidden check fails
-        without a hint of its own."""
-        hint = self.hint(notes)
-        if hidden:
-            if not hint:
-                hint = f"{HIDDEN_DEFAULT[:-1]}: {idea}" if idea else HIDDEN_DEFAULT
-            return f"{HIDDEN} {hint}\n{DETAILS} {self.what}"
-        return f"{self.what}\n{hint}".rstrip()
+    def verdict(self, *, hidden=False, call="", builds_on=(), idea="", what_shown=True):
+        """This failure as the verdict of its test cell. `builds_on`: the functions the test
+        builds on that fail their own tests, said first. A known mistake is then not named: the
+        answer's match with it may be a coincidence of that function's output."""
+        named = self.mistake and not builds_on
+        return Verdict(hidden=hidden, call=call, what=self.what,
+                       hint="" if self.mistake and builds_on else self.why,
+                       builds_on=tuple(dict.fromkeys(builds_on)),
+                       mistake=self.why if named else "", idea=idea, what_shown=what_shown)
 
 
 @dataclass

@@ -185,14 +185,23 @@ def frame_count(obs, film, expected, *, mistakes=None, hint=""):
                    f"(number_frames).", known or hint, mistake=known is not None, generic=hint)
 
 
-def lines(obs, film, expected, *, describe_expected=None, mistakes=(), hint=""):
+def lines(obs, film, expected, *, required=None, describe_expected=None, mistakes=(), hint=""):
     """Frame i shows the straight line expected[i] = (slope, intercept), drawn as a Line2D whose
-    points satisfy y = slope·u + intercept. Only the frames both sides have are compared (the
-    frame count is frame_count's business). `mistakes`: (list of (slope, intercept) per frame,
-    hint) pairs, the lines a known mistake would draw."""
+    points satisfy y = slope·u + intercept. The first `required` frames (all of `expected` by
+    default) must be in the film: a frame the film does not have is a frame that shows nothing.
+    Beyond them (a longer reference), the frames the film has are compared. `mistakes`: (list of
+    (slope, intercept) per frame, hint) pairs, the lines a known mistake would draw."""
     describe_expected = describe_expected or (lambda i: f"frame {i}'s line")
+    required = len(expected) if required is None else min(required, len(expected))
     if not film.frames:
         raise Fail(f"{obs.call} has no frames at all.", NO_ANIMATION)
+    if len(film.frames) < required:
+        slope, intercept = expected[len(film.frames)] or (0.0, 0.0)
+        raise Fail(f"{obs.call} shows {len(film.frames)} frames: frame {len(film.frames)} is "
+                   f"missing, expected {formula(slope, intercept)}, "
+                   f"{describe_expected(len(film.frames))}.",
+                   "Every frame asked for must be drawn: FuncAnimation(fig, animate, "
+                   "frames=number_frames) calls the frame function once per frame.")
     for i, (frame, wanted) in enumerate(zip(film.frames, expected)):
         if wanted is None:
             continue

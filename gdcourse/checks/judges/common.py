@@ -130,8 +130,9 @@ def returned(obs, *, errors=None, hint=""):
     got = obs.got
     if got.kind == "missing":
         raise Fail(f"{obs.call}: {got.missing} is not defined.",
-                   f"Run the cell that defines {got.missing} (and the cells before it), or check "
-                   f"its name: the tests call it by the name the exercise gives.")
+                   "A function the test calls is not defined: run the cell that defines it (and "
+                   "the cells before it), or check its name: the tests call it by the name the "
+                   "exercise gives.")
     if got.kind == "raised":
         # The stub raises NotImplementedError() with no message; torch raises it, with one,
         # for an operation a dtype does not have ("bitwise_xor_cpu" not implemented for 'Float').
@@ -164,8 +165,9 @@ def aux_value(obs, name):
 
 
 def nothing_returned(obs):
-    return Fail(f"{obs.call} returned None: nothing came back.",
-                "A function hands its result to the caller with `return`. It gives None when it "
+    return Fail(f"{obs.call} returned None.",
+                "Nothing came back (None). A function hands its result to the caller with "
+                "`return`. It gives None when it "
                 "ends without reaching one: no return at all, a return inside an if or a loop "
                 "that did not run, or print(...) where return ... was meant (print only shows "
                 "a value).")
@@ -204,7 +206,7 @@ def number(obs, got, expected, *, mistakes=(), hint="", rel=1e-6, abs_tol=1e-9):
     if not got.is_number:
         raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a "
                    f"number (a float), close to {show_number(expected)}.",
-                   f"Return a number: a float, not {got.type_name_of}.")
+                   f"Return a number: a float, not {got.kind_word}.")
     value = float(got.python)
     if close(value, expected, rel, abs_tol):
         return
@@ -308,10 +310,10 @@ def items(obs, got, expected, *, what="items", mistakes=(), hint=""):
 # --- the judge every assignment uses for its upstream probes ---------------------------------------
 def upstream(obs):
     """A function the test builds on gives the solution's value on a probe input. When it does not,
-    its Failure becomes a note on the cell's failures (gdcourse.checks.judges.Failure.note)."""
+    the verdicts of the cell's failures name it first (gdcourse.checks.judges.verdict)."""
     got = returned(obs)
     expected = expected_value(obs)
-    if got.kind == "tensor" or expected.kind == "tensor":
+    if expected.kind == "tensor":
         tensor(obs, got, expected, rel=1e-5, abs_tol=1e-7)
     elif expected.is_number:
         number(obs, got, float(expected.python), rel=1e-5, abs_tol=1e-7)

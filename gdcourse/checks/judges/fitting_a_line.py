@@ -354,7 +354,7 @@ def lines(obs):
     piled = [tuple(a) for a in _path(rows, y, obs["a_0"], obs["learning_rate"],
                                      obs["number_frames"], pile_up=True)]
     film_judges.lines(
-        obs, film, wanted,
+        obs, film, wanted, required=count,
         describe_expected=lambda i: f"the line after {i} step{'s' * (i != 1)} a ← a − λ·∂L/∂a",
         mistakes=[(wanted[1:], STEPPED_FIRST), (wanted[2:], STEPPED_FIRST), (piled, PILED)],
         hint=FRAME_LINES)

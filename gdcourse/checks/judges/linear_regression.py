@@ -492,8 +492,12 @@ def minibatch_contract(obs):
         raise Fail(f"{obs.call} returned losses = {show(losses_)}: expected a list of Python "
                    f"floats.", FLOATS)
     draw, wanted = _field(facts, "next_draw"), _field(expected_value(obs), "next_draw")
-    if draw.is_number and wanted.is_number and not close(float(draw.python),
-                                                          float(wanted.python), 1e-5, 1e-9):
+    if wanted.is_number and not draw.is_number:
+        raise Fail(f"After {obs.call}, the test could not read the generator's next number "
+                   f"({show(draw)}).",
+                   "Leave the generator as a generator: draw from it with "
+                   "torch.randperm(n, generator=generator), and do not replace or change it.")
+    if wanted.is_number and not close(float(draw.python), float(wanted.python), 1e-5, 1e-9):
         if _generator_unused(facts, obs):
             raise Fail(f"After {obs.call}, the generator had not been drawn from.", MB_GENERATOR)
         raise Fail(f"After {obs.call}, the generator's next number was {draw.python:.6g}, not "
