@@ -169,6 +169,16 @@ def test_the_kernel_never_holds_a_notebook_with_hidden_tests(batch):
         "the kernel read a notebook with the hidden tests"
 
 
+def test_no_kernel_reaches_the_fork_server(batch):
+    """The submission that looks for the fork server's sockets among its descriptors and files
+    found none; and the students graded after it kept their grades (above)."""
+    root = batch["root"]
+    graded = nbformat.read(root / "autograded" / batch["students"]["attacks-the-fork-server"] /
+                           "01-gradient-descent" / "01-gradient-descent.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for cell in graded.cells for o in cell.get("outputs", []))
+    assert "found []" in printed, f"a kernel reached a socket it does not own: {printed[:500]}"
+
+
 @pytest.mark.xdist_group("refusal")
 def test_autograde_refuses_without_the_sandbox(tmp_path):
     root = course_copy(tmp_path)

@@ -26,6 +26,7 @@ WORD = "zqxj"                 # a marker text
 NUMBER = 8642.97531           # a marker number, and how it may be written
 NUMBER_TEXTS = ("8642", "8643", "8.64e+03", "8.643e+03")
 COUNT = 7919                  # a marker length or size
+MOST_VARIANTS = 60            # answers made from one record's value, at most
 
 
 def marked_values():
@@ -98,7 +99,11 @@ def test_no_hint_repeats_what_the_answer_gave(assignment, graded_assignment):
     for reference in trusted_records(graded_assignment, assignment):
         outcomes = marked_outcomes()
         if "returned" in reference["outcome"]:
-            outcomes += [{"returned": v} for v in with_markers(reference["outcome"]["returned"])]
+            variants = list(with_markers(reference["outcome"]["returned"]))
+            # A film of frames has thousands of leaves: a fixed sample of them is enough.
+            if len(variants) > MOST_VARIANTS:
+                variants = random.Random(len(variants)).sample(variants, MOST_VARIANTS)
+            outcomes += [{"returned": v} for v in variants]
         for outcome in outcomes:
             try:
                 failure = judge_record(reference, outcome=outcome, expected=reference["outcome"],

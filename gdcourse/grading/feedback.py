@@ -9,8 +9,9 @@ Stock nbgrader shows each test cell whole in the feedback, hidden tests included
   hidden check its hint, never its call or values;
 - nothing the student's kernel produced after it first ran hidden test code is shown: not the
   output of later cells, not their error messages (a stock test's error shows its name only), not
-  what a later visible check's call returned. Before that moment the kernel held no hidden code:
-  its copy of the assignment's folder has the released notebook only (gdcourse.grading.sandbox);
+  what a later visible check's call returned (that comes from a run without the hidden tests,
+  gdcourse.grading.replay). Before that moment the kernel held no hidden code: its copy of the
+  assignment's folder has the released notebook only (gdcourse.grading.sandbox);
 - the page opens with a results table (per question: points, tests passed and failed, hints;
   gdcourse.grading.feedback_summary) and the grader's notes.
 
@@ -24,6 +25,7 @@ from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 from ..checks.judges.verdict import Verdict
 from .feedback_summary import results_cell
 from .notebook_cells import is_test_cell
+from .replay import replayed_values
 from .flags import METADATA_KEY
 from .trusted import BEGIN_HIDDEN
 from .verdicts import BUILTIN_ERRORS, JUDGED
@@ -111,6 +113,9 @@ class GetGradesForFeedback(GetGrades):
 class StudentFeedback(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
+        # What visible checks returned where no hidden code had run (before the cells change).
+        for index, verdict in replayed_values(nb, resources, self.config, self.log).items():
+            nb.cells[index].metadata[JUDGED]["verdict"] = verdict.as_data()
         after_hidden, withheld = False, False
         cut = [(f"The cell {c.metadata.get('nbgrader', {}).get('grade_id') or 'of your own'}",
                 c.metadata[JUDGED]["output_cut"]) for c in nb.cells

@@ -3,54 +3,102 @@
 Once a notebook's first hidden test has run in the kernel, what the student's code returns may
 carry what it saw there (the hidden inputs, the hidden code): a later visible check's value is
 not shown to the student (gdcourse.checks.judges.verdict). To still tell the student what their
-code returned, the grader runs the notebook a second time, as the student has it: the test cells
-without their hidden tests, in a fresh sandboxed kernel, up to the last cell whose failure needs
-it. Nothing of this run is scored; it only says what the student's code gives where no hidden
-code has run. Only submissions with such a failure pay for it.
+code returned, the feedback runs the notebook a second time, as the student has it: their cells,
+and the test cells whose value it needs without their hidden tests, in a fresh sandboxed kernel,
+up to the last of those. Nothing of this run is scored: autograde is done. Only a submission with
+such a failure pays for it, when its feedback is generated.
+
+The same check must fail there in the same way (the same call, the same hint); otherwise the
+student reads where to see the value instead.
 """
 import copy
 
 from nbgrader.preprocessors import ClearHiddenTests
 
+from ..checks.judges.verdict import Verdict
 from ..checks.runtime import record_of
 from .notebook_cells import JUDGED, grade_id, is_test_cell
+from .trusted import trusted_observations
+from .verdicts import is_record, judge_cell
 
 REPLAY_TIMEOUT = 15  # seconds a cell may run in the replay (the graded run has the course's limit)
 
 
-def visible_notebook(nb, last_cell):
-    """A copy of `nb` up to the cell `last_cell` (an index) with its outputs cleared and the
-    hidden tests taken out of its test cells, as nbgrader's release makes them."""
-    replay = copy.deepcopy(nb)
-    replay.cells = replay.cells[:last_cell + 1]
+def withheld_verdicts(nb):
+    """{cell index: Verdict} of the failed visible checks whose value the student may not read
+    from the graded run."""
+    found = {}
+    for index, cell in enumerate(nb.cells):
+        facts = cell.get("metadata", {}).get(JUDGED, {})
+        verdict = Verdict.from_data(facts.get("verdict")) if isinstance(facts, dict) else None
+        if verdict is not None and not verdict.hidden and not verdict.what_shown:
+            found[index] = verdict
+    return found
+
+
+def visible_notebook(nb, needed):
+    """A copy of `nb` up to the last cell of `needed` (indices of test cells): the cells that are
+    not tests, and the tests of `needed` with their hidden tests taken out (as nbgrader's release
+    makes them), outputs cleared."""
     clear = ClearHiddenTests()
-    for cell in replay.cells:
+    replay = copy.deepcopy(nb)
+    kept = []
+    for index, cell in enumerate(replay.cells[:max(needed) + 1]):
+        if is_test_cell(cell) and index not in needed:
+            continue
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             cell.metadata.pop(JUDGED, None)
         if is_test_cell(cell):
-            clear.preprocess_cell(cell, {}, 0)
+            clear.preprocess_cell(cell, {}, index)
+        kept.append(cell)
+    replay.cells = kept
     return replay
 
 
-def replay_records(nb, resources, last_cell, config, log):
-    """{grade_id: (records, error outputs)} of the test cells of a run of `nb` without its hidden
-    tests, up to cell `last_cell`; {} when the run could not be made."""
+def _run(nb, resources, config, log):
+    """{grade_id: (records, error outputs)} of the test cells of `nb` run in a fresh sandboxed
+    kernel; {} when it could not run."""
     from .execute import SafeExecute
-    from .verdicts import is_record
 
     try:
         executor = SafeExecute(config=config, log=log)
         # Feedback only: a notebook that hangs must not cost a second full time limit per cell.
         executor.timeout = min(executor.timeout or REPLAY_TIMEOUT, REPLAY_TIMEOUT)
-        ran, _ = executor.preprocess(visible_notebook(nb, last_cell), copy.deepcopy(resources))
+        ran, _ = executor.preprocess(nb, copy.deepcopy(resources))
     except Exception as error:  # only the feedback's detail is at stake
         log.warning("The visible tests could not be run again for the feedback: %s", error)
         return {}
     found = {}
     for cell in ran.cells:
-        if grade_id(cell) and cell.cell_type == "code":
+        if is_test_cell(cell):
             outputs = cell.get("outputs", [])
             found[grade_id(cell)] = ([record_of(o) for o in outputs if is_record(o)],
                                      [o for o in outputs if o.get("output_type") == "error"])
+    return found
+
+
+def replayed_values(nb, resources, config, log):
+    """{cell index: Verdict with `replayed`} for the withheld verdicts of the graded notebook
+    `nb` whose check fails the same way in a run without hidden tests."""
+    withheld = withheld_verdicts(nb)
+    if not withheld:
+        return {}
+    info = resources["nbgrader"]
+    trusted = trusted_observations(config, info["assignment"], info["notebook"], log) or {}
+    log.info("%s: running the visible tests again, without the hidden ones, for what %d failing "
+             "check(s) returned", info.get("student", ""), len(withheld))
+    replayed = _run(visible_notebook(nb, set(withheld)), resources, config, log)
+    found = {}
+    for index, verdict in withheld.items():
+        key = grade_id(nb.cells[index])
+        if key not in replayed:
+            continue
+        expected = trusted.get(key) or []
+        visible = expected[:next((i for i, r in enumerate(expected) if r.get("hidden") is True),
+                                 len(expected))]
+        again = judge_cell(visible, *replayed[key], idea=verdict.idea)
+        if again is not None and again.call == verdict.call and again.hint == verdict.hint:
+            found[index] = Verdict(**{**verdict.as_data(), "builds_on": verdict.builds_on,
+                                      "replayed": again.what})
     return found

@@ -23,18 +23,15 @@ A test cell in which the solution made no record (an ordinary nbgrader test of p
 left as it ran: nbgrader scores it exactly as stock nbgrader does.
 """
 import builtins
-from dataclasses import replace
 
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..checks.judges import Failure, builds_on_failing, judge_record
-from ..checks.judges.verdict import Verdict
 from ..checks.runtime import MIME, record_of
 from .feedback_summary import describe_test
 from .flags import add_tampering
 from .notebook_cells import JUDGED, grade_id, is_test_cell
-from .replay import replay_records
 from .trusted import BEGIN_HIDDEN, trusted_observations
 BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith(("Error", "Exception", "Exit"))}
 # A record that is not what it claims breaks what a judge assumes of it, in whatever way: it is
@@ -235,31 +232,4 @@ class JudgeObservations(NbGraderPreprocessor):
                          hidden_checks=sum(r.get("hidden") is True for r in expected),
                          verdict=verdict.as_data() if verdict else None)
             hidden_ran = hidden_ran or has_hidden
-        self._replay_withheld_values(nb, resources, trusted)
         return nb, resources
-
-    def _replay_withheld_values(self, nb, resources, trusted):
-        """For each visible check whose value the student may not read from this run (hidden
-        code had run before it), what the same check says in a run without hidden tests, when it
-        fails there the same way (gdcourse.grading.replay)."""
-        withheld = {}
-        for index, cell in enumerate(nb.cells):
-            verdict = Verdict.from_data(cell.metadata.get(JUDGED, {}).get("verdict"))
-            if verdict is not None and not verdict.hidden and not verdict.what_shown:
-                withheld[index] = verdict
-        if not withheld:
-            return
-        self.log.info("Running the visible tests again, without the hidden ones, for what %d "
-                      "failing check(s) returned", len(withheld))
-        replayed = replay_records(nb, resources, max(withheld), self.config, self.log)
-        for index, verdict in withheld.items():
-            cell = nb.cells[index]
-            expected = trusted.get(grade_id(cell)) or []
-            visible = expected[:next((i for i, r in enumerate(expected) if r.get("hidden") is True),
-                                     len(expected))]
-            if grade_id(cell) not in replayed:
-                continue
-            records, errors = replayed[grade_id(cell)]
-            again = judge_cell(visible, records, errors, idea=verdict.idea)
-            if again is not None and again.call == verdict.call and again.hint == verdict.hint:
-                cell.metadata[JUDGED]["verdict"] = replace(verdict, replayed=again.what).as_data()
