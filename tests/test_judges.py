@@ -153,7 +153,6 @@ def judged_cell(grade_id, references, right, seq):
 
 def scores(nb, trusted, monkeypatch):
     monkeypatch.setattr(verdicts, "trusted_observations", lambda *args: trusted)
-    monkeypatch.setattr(verdicts, "replay_records", lambda *args: {})
     judged, _ = verdicts.JudgeObservations().preprocess(
         copy.deepcopy(nb), {"nbgrader": {"assignment": "a", "notebook": "n"}})
     return [determine_grade(cell)[0] for cell in judged.cells]

@@ -100,11 +100,14 @@ def _explains_the_rest(failure, trusted, records):
 
 
 def _stopped_early(reference, errors, stopped):
+    """Why the check `reference` has no record: grading stopped the cell (`stopped`, the
+    grader's words alone), or the code it calls did."""
+    if stopped:
+        what = f"the test stopped before its check of {reference.get('call', '')}: {stopped}"
+        return Failure(what, f"The test did not run to its end: {stopped}")
     what = (f"the test stopped before its check of {reference.get('call', '')} "
             f"({_plain_error(errors[0]) if errors else 'no record of it'})")
-    if stopped:
-        why = f"The test did not run to its end: {stopped}"
-    elif errors:
+    if errors:
         why = (f"The test stopped with {_error_name(errors[0])} before all its checks "
                f"ran: run the cell yourself to see where it comes from.")
     else:
@@ -123,8 +126,9 @@ def judge_cell(trusted, records, errors, stopped=None, idea="", hidden_ran=False
     a visible check made before any hidden code ran (gdcourse.checks.judges.verdict)."""
     noted, failing = [], []
 
-    def failed(failure, upto):
-        """The verdict of `failure`, at the check trusted[upto] (None: at the cell's end)."""
+    def failed(failure, upto, graders_words=False):
+        """The verdict of `failure`, at the check trusted[upto] (None: at the cell's end).
+        `graders_words`: what it says holds nothing the kernel produced."""
         reference = trusted[upto] if upto is not None else {}
         hidden = reference.get("hidden") is True if upto is not None \
             else any(r.get("hidden") is True for r in trusted)
@@ -132,11 +136,13 @@ def judge_cell(trusted, records, errors, stopped=None, idea="", hidden_ran=False
             not any(r.get("hidden") is True for r in trusted[:upto + 1]) if upto is not None
             else not has_hidden)
         return failure.verdict(hidden=hidden, call=str(reference.get("call", ""))[:300],
-                               builds_on=noted, idea=idea, what_shown=before_hidden)
+                               builds_on=noted, idea=idea,
+                               what_shown=before_hidden or graders_words)
 
     for index, reference in enumerate(trusted):
         if index >= len(records):
-            return failed(_stopped_early(reference, errors, stopped), index)
+            return failed(_stopped_early(reference, errors, stopped), index,
+                          graders_words=bool(stopped))
         record = records[index]
         if not isinstance(record, dict) or record.get("check") != reference.get("check"):
             return failed(Failure("the records of this test do not match its checks",
