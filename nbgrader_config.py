@@ -42,6 +42,14 @@ c.Execute.extra_arguments = [
 # instead of after each of them.
 c.Exporter.optimistic_validation = True
 
+# nbgrader's exchange on one server: collect takes a submission only from the account of the
+# student it names (gdcourse.grading.exchange); the others are refused, and the log says so.
+# Where every user is one account (Kubernetes: hub/z2jh-values.yaml sets
+# GDCOURSE_SUBMITTERS_HAVE_ACCOUNTS=no), the files' owner says nothing of who handed in.
+c.ExchangeFactory.collect = "gdcourse.grading.exchange.OwnerCheckedCollect"
+if os.environ.get("GDCOURSE_SUBMITTERS_HAVE_ACCOUNTS") == "no":
+    c.OwnerCheckedCollect.require_owner = False
+
 # Students see their answer cells with this stub until they write their own code.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

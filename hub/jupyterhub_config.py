@@ -18,6 +18,7 @@ Each setting below can be changed with an environment variable, which the tests 
 same configuration on a free port with stand-in users. For Kubernetes, see hub/z2jh-values.yaml.
 """
 import os
+import pwd
 import shutil
 import sys
 import tomllib
@@ -76,7 +77,23 @@ def role_of(spawner):
     return "instructors" if spawner.user.name in instructors else "students"
 
 
+def close_home(student):
+    """A student's home holds their work: no other account may read it. useradd makes homes
+    every account can read (Debian's adduser does not): the hub closes each student's when it
+    starts and before their server starts."""
+    try:
+        folder = Path(pwd.getpwnam(student).pw_dir)
+        mode = folder.stat().st_mode
+    except (KeyError, OSError):
+        return  # no account (yet), or no home: nothing to close
+    if mode & 0o077 and os.geteuid() == 0:
+        folder.chmod(mode & ~0o077)
+        print(f"Closed {folder} to other accounts (it was {mode & 0o777:o}).", file=sys.stderr)
+
+
 def set_up_server(spawner):
+    if role_of(spawner) == "students":
+        close_home(spawner.user.name)
     settings = dict(ROLES[role_of(spawner)])
     spawner.notebook_dir = settings.pop("notebook_dir")
     spawner.environment.update(settings)
@@ -98,6 +115,20 @@ EXCHANGE.chmod(0o1777)  # everyone writes, no one removes another's files (stick
 write_edition(COURSE, EDITION)
 shutil.copytree(HUB / "jupyter-config", CONFIG, dirs_exist_ok=True,
                 ignore=shutil.ignore_patterns("__pycache__"))
+
+
+def readable_by_every_user(folder):
+    """Every user reads what the hub publishes, and none writes it: the copies keep the course
+    folder's modes, which are closed to students (docs/CLASS.md)."""
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+for published in (EDITION, CONFIG):
+    readable_by_every_user(published)
+for student in sorted(students):
+    close_home(student)
 if VENV_BIN.is_relative_to(COURSE):
     print("Warning: the virtual environment is inside the course folder, which students must not "
           "open; their servers run from it. Set it up outside: "

@@ -1,17 +1,18 @@
-"""A class through nbgrader's exchange, end to end, with plain nbgrader commands: the instructor
-releases an assignment, a student fetches it into their own folder, answers and submits it, the
-instructor collects, autogrades (trusted verdicts, in the sandbox), generates and releases the
-feedback, and the student fetches it and reads their results. The student's folder never holds
-the source notebook or the catalog."""
+"""nbgrader's exchange with the course's collect (gdcourse.grading.exchange), with plain nbgrader
+commands and real accounts' files: a submission handed in by one account in another student's
+name is refused, and that student's own is collected. (The whole class through the exchange, in
+the browser, with real accounts, is tests/test_hub.py.)"""
 import os
+import pwd
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from course import ROOT, course_copy, feedback_text, results_table
+from course import ROOT, course_copy
 from gdcourse.course.catalog import find_entry
 from gdcourse.course.submissions import fill_answers
 
@@ -30,46 +31,47 @@ def nbgrader(folder, *args):
     return done.stdout + done.stderr
 
 
-def test_release_fetch_submit_collect_grade_feedback(tmp_path):
-    exchange = tmp_path / "exchange"
-    exchange.mkdir(mode=0o777)
-    exchange.chmod(0o777)
-    setting = f"c.Exchange.root = {str(exchange)!r}"
-    (tmp_path / "instructor").mkdir()
-    instructor = course_copy(tmp_path / "instructor", setting)
-    student = tmp_path / "ada"
-    student.mkdir()
-    # Every user here is the same OS user: the student's nbgrader says who they are (on a hub,
-    # each student is a user of their own, or nbgrader reads JUPYTERHUB_USER).
-    (student / "nbgrader_config.py").write_text(
+def submit_as(account, student, folder, exchange, notebook):
+    """`nbgrader submit` of `notebook` in `student`'s name, as the files of `account` (the test
+    runs as root: it hands the submission's folder to that account, as if it had submitted)."""
+    folder.mkdir()
+    (folder / "nbgrader_config.py").write_text(
         f"c = get_config()\nc.CourseDirectory.course_id = {COURSE!r}\n"
-        f"c.CourseDirectory.student_id = 'ada'\n{setting}\n")
+        f"c.CourseDirectory.student_id = {student!r}\nc.Exchange.root = {str(exchange)!r}\n")
+    (folder / ASSIGNMENT).mkdir()
+    nbformat.write(notebook, folder / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    inbound = exchange / COURSE / "inbound"
+    before = set(inbound.iterdir())
+    nbgrader(folder, "submit", ASSIGNMENT)
+    (submitted,) = set(inbound.iterdir()) - before
+    uid = pwd.getpwnam(account).pw_uid
+    for path in [submitted, *submitted.rglob("*")]:
+        os.chown(path, uid, uid)
+    return submitted
 
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="handing files to other accounts takes root")
+def test_collect_takes_only_what_the_students_own_account_handed_in(tmp_path):
+    """The machine's accounts `daemon` (the student) and `nobody` (another account): daemon hands
+    in a right answer, then nobody hands in junk in daemon's name. Collect refuses nobody's, says
+    so, and collects daemon's own."""
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    exchange.chmod(0o1777)
+    (tmp_path / "instructor").mkdir()
+    instructor = course_copy(tmp_path / "instructor", f"c.Exchange.root = {str(exchange)!r}")
     nbgrader(instructor, "generate_assignment", ASSIGNMENT, "--force")
     nbgrader(instructor, "release_assignment", ASSIGNMENT)
-    listed = nbgrader(student, "list")
-    assert ASSIGNMENT in listed, listed
+    release = nbformat.read(instructor / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    right = fill_answers(nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4),
+                         release, find_entry(ROOT, ASSIGNMENT, "correct").answers)
+    own = submit_as("daemon", "daemon", tmp_path / "daemon", exchange, right)
+    time.sleep(1.1)  # the spoofed submission is the later one, which stock collect would take
+    spoofed = submit_as("nobody", "daemon", tmp_path / "nobody", exchange, release)
 
-    nbgrader(student, "fetch_assignment", ASSIGNMENT)
-    fetched = student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    names = {p.name for p in student.rglob("*")}
-    assert fetched.is_file() and not names & {"source", "catalog", "gradebook.db"}, names
-    # The student answers: one step too few in the descent, everything else right.
-    entry = find_entry(ROOT, ASSIGNMENT, "one-step-too-few")
-    answered = fill_answers(nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4),
-                            nbformat.read(fetched, as_version=4), entry.answers)
-    nbformat.write(answered, fetched)
-    nbgrader(student, "submit", ASSIGNMENT)
-
-    nbgrader(instructor, "collect", ASSIGNMENT)
-    assert (instructor / "submitted" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
-    nbgrader(instructor, "autograde", ASSIGNMENT)
-    nbgrader(instructor, "generate_feedback", ASSIGNMENT)
-    nbgrader(instructor, "release_feedback", ASSIGNMENT)
-
-    nbgrader(student, "fetch_feedback", ASSIGNMENT)
-    pages = list((student / ASSIGNMENT / "feedback").rglob("*.html"))
-    assert len(pages) == 1, pages
-    table = " ".join(results_table(pages[0]).split())
-    assert table.startswith(f"Your results: {entry.score:g} / "), table[:200]
-    assert "One step too few: the loop must run number_steps times." in feedback_text(pages[0])
+    said = nbgrader(instructor, "collect", ASSIGNMENT)
+    assert f"Not collected: {spoofed.name} is handed in under the name daemon by the account nobody" in said, said
+    collected = instructor / "submitted" / "daemon" / ASSIGNMENT
+    assert (collected / "timestamp.txt").read_text() == (own / "timestamp.txt").read_text(), \
+        "the submission collected is not daemon's own"
+    assert nbformat.read(collected / f"{ASSIGNMENT}.ipynb", as_version=4) == right

@@ -124,7 +124,7 @@ def isolate(request, kernels, keep):
     ns.mount("proc", "/proc", "proc", ns.MS_NOSUID | ns.MS_NODEV | ns.MS_NOEXEC)
     # Everything else read-only for this kernel (the server's root and /dev are shared by all).
     for path in ("/", "/dev"):
-        ns.mount(None, path, None, ns.MS_BIND | ns.MS_REMOUNT | ns.MS_RDONLY)
+        ns.remount_read_only(path)
 
 
 def drop_privileges(request):
