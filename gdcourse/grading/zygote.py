@@ -170,25 +170,21 @@ def exit_code(status):
 def init(request, kernels, keep):
     """Process 1 of the kernel's pid namespace: makes the kernel's file system, starts the kernel
     as process 2 (process 1 ignores signals it has no handler for, SIGXCPU among them), reaps
-    what the kernel leaves behind, and ends with it: then every process in it is killed."""
+    what the kernel leaves behind, and ends with it: then every process in it is killed.
+    Returns the kernel's exit code."""
     isolate(request, kernels, keep)
     kernel = os.fork()
     if kernel == 0:
-        try:
-            run_kernel(request)
-        except BaseException as error:
-            print(f"zygote: the kernel could not start: {error!r}", file=sys.stderr, flush=True)
-            os._exit(70)
-        os._exit(0)
+        end_child(lambda: run_kernel(request) or 0, "the kernel ended with an error")
     while True:
         pid, status = os.wait()
         if pid == kernel:
-            os._exit(exit_code(status))
+            return exit_code(status)
 
 
 def start_kernel(request, kernels, keep, report):
     """In the forked child: a new mount and pid namespace, its process 1 (init above) and the
-    kernel in it. This process stays outside, waits and exits with the kernel's status; the pid of
+    kernel in it. This process stays outside, waits and returns the kernel's exit code; the pid of
     the namespace's process 1, as the server sees it, goes to `report` (a pipe) so that the server
     can end the namespace."""
     os.setsid()
@@ -196,15 +192,34 @@ def start_kernel(request, kernels, keep, report):
     first = os.fork()
     if first == 0:
         os.close(report)
-        try:
-            init(request, kernels, keep)
-        except BaseException as error:
-            print(f"zygote: the kernel's sandbox could not be made: {error!r}", file=sys.stderr, flush=True)
-        os._exit(70)
+        end_child(lambda: init(request, kernels, keep), "the kernel's sandbox could not be made")
     os.write(report, f"{first}\n".encode())
     os.close(report)
     _, status = os.waitpid(first, 0)
-    os._exit(exit_code(status))
+    return exit_code(status)
+
+
+# The forked processes' own references: what a kernel changes in its copy of os or of the
+# builtins cannot stop it from ending where it should.
+_exit, _write = os._exit, os.write
+FAILED = 70
+
+
+def end_child(body, failure):
+    """Run `body` in a forked child, then end the child with the code it returns (FAILED, and
+    `failure` on stderr, when it raises). A forked process holds copies of its parent's frames: an
+    exception that escaped here would carry a kernel back into the fork server's code. Nothing
+    below calls what a kernel can have broken (print, repr, traceback all use the builtins)."""
+    code = FAILED
+    try:
+        code = body()
+    except BaseException:
+        try:
+            _write(2, f"zygote: {failure}.\n".encode())
+        except BaseException:
+            pass
+    finally:
+        _exit(code)
 
 
 # --- The server ----------------------------------------------------------------------------------
@@ -294,19 +309,20 @@ def launch(connection, request, args):
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
-        try:
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            close_inherited(write_end)  # before anything else: the report pipe is all it needs
-            start_kernel(request, args.kernels, args.keep, write_end)
-        finally:
-            os._exit(71)
+        end_child(lambda: forked_kernel(request, args, write_end), "the kernel could not be forked")
     os.close(write_end)
     with os.fdopen(read_end) as report:
         line = report.readline().strip()
     kernel = Kernel(connection, pid, int(line) if line else None)
     send(connection, {"pid": pid})
     return kernel
+
+
+def forked_kernel(request, args, report):
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    close_inherited(report)  # before anything else: the report pipe is all it needs
+    return start_kernel(request, args.kernels, args.keep, report)
 
 
 def reap(kernels):
