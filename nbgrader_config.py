@@ -10,16 +10,19 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
                                     DeduplicateIds, IgnorePattern, LimitOutput, OverwriteCells,
                                     OverwriteKernelspec, SaveAutoGrades)
 
-from gdcourse.grading.execute import SafeExecute
-from gdcourse.grading.feedback import GetGradesForFeedback, StudentFeedback
-from gdcourse.grading.flags import RecordFlags
-from gdcourse.grading.reading import SafeNotebookExporter, report_unexpected_notebooks
-from gdcourse.grading.structure import CheckStructure
-from gdcourse.grading.verdicts import JudgeObservations
+from gdcourse.checks.nbgrader_settings import apply_common_settings
+from gdcourse.grading.steps.execute import SafeExecute
+from gdcourse.grading.feedback.student_feedback import GetGradesForFeedback, StudentFeedback
+from gdcourse.grading.steps.flags import RecordFlags
+from gdcourse.grading.steps.reading import SafeNotebookExporter, report_unexpected_notebooks
+from gdcourse.grading.steps.structure import CheckStructure
+from gdcourse.grading.steps.verdicts import JudgeObservations
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
 
-c.CourseDirectory.course_id = "gradient-descent-pytorch"
+# The course id, the cell timeout and the stderr rule, shared with the student edition's Validate.
+apply_common_settings(c)
+
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 
 # The gradebook is SQLite in the course folder (gradebook.db) unless GDCOURSE_DB_URL names another
@@ -27,26 +30,15 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 if os.environ.get("GDCOURSE_DB_URL"):
     c.CourseDirectory.db_url = os.environ["GDCOURSE_DB_URL"]
 
-# A cell may run for 60 s before it is stopped and marked as failed (the slowest reference
-# solution runs well under 2 s; an endless loop must not stall a whole batch).
-c.Execute.timeout = 60
-
-# The stderr rule: every grading kernel imports gdcourse.checks.kernel_start first, which shows
-# warnings on stdout, so a passing test cell never scores 0 because torch or matplotlib warned.
-# Applies to `nbgrader validate` (the Validate button) and `nbgrader autograde` alike.
-c.Execute.extra_arguments = [
-    "--InteractiveShellApp.exec_lines=__import__('gdcourse.checks.kernel_start')",
-]
-
 # nbconvert checks the notebook against its format once, after all of a step's preprocessors,
 # instead of after each of them.
 c.Exporter.optimistic_validation = True
 
 # nbgrader's exchange on one server: collect takes a submission only from the account of the
-# student it names (gdcourse.grading.exchange); the others are refused, and the log says so.
+# student it names (gdcourse.grading.steps.exchange); the others are refused, and the log says so.
 # Where every user is one account (Kubernetes: hub/z2jh-values.yaml sets
 # GDCOURSE_SUBMITTERS_HAVE_ACCOUNTS=no), the files' owner says nothing of who handed in.
-c.ExchangeFactory.collect = "gdcourse.grading.exchange.OwnerCheckedCollect"
+c.ExchangeFactory.collect = "gdcourse.grading.steps.exchange.OwnerCheckedCollect"
 if os.environ.get("GDCOURSE_SUBMITTERS_HAVE_ACCOUNTS") == "no":
     c.OwnerCheckedCollect.require_owner = False
 
@@ -67,10 +59,10 @@ c.Autograde.sanitize_preprocessors = [
     ClearOutput, CheckStructure, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
     CheckCellMetadata,
 ]
-# Students' code runs in a bubblewrap sandbox with resource limits (gdcourse.grading.sandbox);
+# Students' code runs in a bubblewrap sandbox with resource limits (gdcourse.grading.kernels.sandbox);
 # without bubblewrap, autograde refuses unless c.SafeExecute.allow_unsandboxed = True (trusted
 # code only). In the kernel the checks only observe; JudgeObservations decides each test's verdict
-# here, against the instructor's solution run once per assignment (gdcourse.grading.trusted).
+# here, against the instructor's solution run once per assignment (gdcourse.grading.solution.run).
 c.Autograde.autograde_preprocessors = [
     SafeExecute, JudgeObservations, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, RecordFlags, CheckCellMetadata,

@@ -1,9 +1,5 @@
 """nbgrader settings for the Validate button (students): run the notebook as the grader will."""
-c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
+from gdcourse.checks.nbgrader_settings import apply_common_settings
 
-c.CourseDirectory.course_id = "gradient-descent-pytorch"
-c.Execute.timeout = 60
-# Python warnings on stdout: nbgrader counts a test cell that writes to stderr as failed.
-c.Execute.extra_arguments = [
-    "--InteractiveShellApp.exec_lines=__import__('gdcourse.checks.kernel_start')",
-]
+c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
+apply_common_settings(c)

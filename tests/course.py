@@ -13,8 +13,9 @@ from nbgrader.api import Gradebook
 from gdcourse.course.course_folder import copy_course
 from gdcourse.course.nbgrader_commands import nbgrader
 from gdcourse.grading.notebook_cells import grade_id, is_test_cell
-from gdcourse.grading.feedback import judged_verdict
-from gdcourse.course.submissions import notebook_path, write_submission
+from gdcourse.grading.feedback.student_feedback import judged_verdict
+from gdcourse.course.submissions import write_submission
+from gdcourse.grading.notebook_cells import course_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 # The virtual environment running the tests (set up by the Makefile), lent to commands run on
@@ -58,7 +59,7 @@ def feedback_text(html_path):
 
 
 def results_table(html_path):
-    """The text of the results table that opens a feedback page (gdcourse.grading.feedback_summary)."""
+    """The text of the results table that opens a feedback page (gdcourse.grading.feedback.results_table)."""
     page = Path(html_path).read_text()
     table = re.search(r'<div class="gdcourse-results">.*?</table>', page, re.DOTALL)
     assert table, f"{html_path} has no results table"
@@ -120,11 +121,11 @@ def test_failures(autograded_path):
 
 def named_mistakes(autograded_path):
     """{grade_id: hint} of the test cells whose failure named a known mistake (the verdict's
-    note in the cell's metadata, gdcourse.grading.verdicts)."""
+    note in the cell's metadata, gdcourse.grading.steps.verdicts)."""
     nb = nbformat.read(autograded_path, as_version=4)
     return {grade_id(cell): verdict.mistake for cell in nb.cells if is_test_cell(cell)
             for _, verdict in [judged_verdict(cell)] if verdict is not None and verdict.mistake}
 
 
 def read_notebook(course_root, folder, assignment):
-    return nbformat.read(notebook_path(course_root, folder, assignment), as_version=4)
+    return nbformat.read(course_notebook(course_root, folder, assignment), as_version=4)

@@ -13,7 +13,8 @@ from course import fresh_clone
 from gdcourse.course.catalog import find_entry
 from gdcourse.course.lab import START_PAGE
 from gdcourse.grading.notebook_cells import is_answer_cell
-from gdcourse.course.submissions import notebook_path, submission_from_entry
+from gdcourse.course.submissions import submission_from_entry
+from gdcourse.grading.notebook_cells import course_notebook
 from jupyterlab import running_jupyterlab
 
 pytestmark = pytest.mark.xdist_group("browser-student")
@@ -51,7 +52,7 @@ def answers(course, entry_id):
 
 def test_student_answers_runs_all_and_validates(student_lab, page, tmp_path):
     course = student_lab.root
-    release = notebook_path(course, "release", ASSIGNMENT)
+    release = course_notebook(course, "release", ASSIGNMENT)
     cell_count = len(nbformat.read(release, as_version=4).cells)
 
     # The start page links to every lecture and assignment: one click opens the assignment.

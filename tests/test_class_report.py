@@ -9,7 +9,7 @@ import pytest
 from browser import save_screenshot
 from gdcourse.course.catalog import example_class, load_entries
 from gdcourse.course.class_report import assignment_page, write_reports
-from gdcourse.course.class_results import Failure, read_results
+from gdcourse.course.class_results import FailedTest, read_results
 from gdcourse.course.course_folder import gradebook_url
 
 # The main job runs once per test process, shared with the quick-start test (tests/conftest.py).
@@ -52,10 +52,10 @@ def test_report_counts_what_the_catalog_says_the_students_did(example_class_run)
     scores = [entries[picks["01-gradient-descent"].id].score for picks in students.values()]
     assert sorted(s.score for s in results.submissions) == sorted(scores)
     tests = _rows(page, "Tests")
-    for test, passed, visible, hidden in results.pass_rates():
-        row = next(r for r in tests if r.startswith(test.grade_id))
-        assert f"{100 * passed:.0f} %" in row
-        assert passed + visible + hidden == pytest.approx(1.0)
+    for rate in results.pass_rates():
+        row = next(r for r in tests if r.startswith(rate.test.grade_id))
+        assert f"{100 * rate.passed:.0f} %" in row
+        assert rate.passed + rate.visible + rate.hidden == pytest.approx(1.0)
     # Every student's written answer waits for a grader, with a link to formgrader.
     attention = _rows(page, "To look at in formgrader")
     assert len([r for r in attention if "to grade by hand observations" in r]) == count
@@ -68,7 +68,7 @@ def test_report_escapes_what_students_wrote(example_class_run):
     clone, _ = example_class_run
     results = read_results(clone, "01-gradient-descent", gradebook_url(clone))
     hostile = "<script>alert(1)</script>"
-    results.submissions[0].failures["test-gradient"] = Failure(hint=hostile, hidden=False)
+    results.submissions[0].failures["test-gradient"] = FailedTest(hint=hostile, hidden=False)
     page = assignment_page(results, "/formgrader")
     assert hostile not in page and html.escape(hostile) in page
 

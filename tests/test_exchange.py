@@ -1,4 +1,4 @@
-"""nbgrader's exchange with the course's collect (gdcourse.grading.exchange), with plain nbgrader
+"""nbgrader's exchange with the course's collect (gdcourse.grading.steps.exchange), with plain nbgrader
 commands and real accounts' files: a submission handed in by one account in another student's
 name is refused, and that student's own is collected. (The whole class through the exchange, in
 the browser, with real accounts, is tests/test_hub.py.)"""

@@ -16,7 +16,7 @@ from nbgrader.api import Gradebook
 
 from course import ROOT, course_copy, feedback_text, read_notebook
 from gdcourse.course.catalog import find_entry
-from gdcourse.grading.flags import FLAG, flagged_submissions
+from gdcourse.grading.steps.flags import FLAG, flagged_submissions
 from gdcourse.course.grade_table import format_table, read_grades
 from gdcourse.course.hostile import load_hostile, write_hostile
 from gdcourse.course.nbgrader_commands import command_env, nbgrader

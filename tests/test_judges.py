@@ -17,7 +17,7 @@ from nbgrader.utils import determine_grade
 from course import ROOT
 from gdcourse.checks.judges import judge_record
 from gdcourse.checks.runtime import MIME
-from gdcourse.grading import verdicts
+from gdcourse.grading.steps import verdicts
 from gdcourse.checks.plain import Unreadable
 from gdcourse.course.catalog import assignment_names
 

@@ -1,4 +1,4 @@
-"""Code run directly in the grading sandbox (gdcourse.grading.execute.SafeExecute): what the
+"""Code run directly in the grading sandbox (gdcourse.grading.steps.execute.SafeExecute): what the
 sandbox itself allows. The notebook runs in `tmp_path/notebook`, as a submission runs in its
 folder of autograded/."""
 import glob
@@ -18,9 +18,9 @@ from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
 from course import ROOT
-from gdcourse.grading.execute import SafeExecute
-from gdcourse.grading import warm_kernels
-from gdcourse.grading.flags import report_of
+from gdcourse.grading.steps.execute import SafeExecute
+from gdcourse.grading.kernels import warm as warm_kernels
+from gdcourse.grading.steps.flags import report_of
 
 pytestmark = pytest.mark.xdist_group("sandbox")
 
@@ -238,7 +238,7 @@ def fork_server_pid(zygote):
         except (OSError, IndexError, ValueError):
             return None
 
-    is_server = lambda pid: command(pid)[1:3] == [b"-m", b"gdcourse.grading.zygote"]  # noqa: E731
+    is_server = lambda pid: command(pid)[1:3] == [b"-m", b"gdcourse.grading.kernels.fork_server"]  # noqa: E731
     pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     descendants, frontier = set(), {zygote.process.pid}
     while frontier:

@@ -17,24 +17,33 @@ not warn "Animation was deleted without rendering anything" later. The course pi
 
 This module decides nothing and holds no solution: it records what the student's animation shows.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from matplotlib.figure import Figure
+
 # How many frames past the expected number read_frames reads before calling an animation endless.
 EXTRA_FRAMES = 200
 
 
-def _numbers(values):
+def _numbers(values: Any) -> list[float]:
     """Plain floats from what matplotlib holds (lists, numpy arrays, masked arrays or tensors)."""
     import numpy as np
 
     return np.asarray(values, dtype=float).reshape(-1).tolist()
 
 
-def _snapshot(fig):
+def _snapshot(fig: Figure) -> dict[str, list[Any]]:
     """One frame: {"lines": [[xs, ys]], "limits": [[x0, x1, y0, y1]], "points": [[us, ys]]}, every
     axes of the figure in turn. Reading a line's data converts it as a draw would (orig=False), so
     data that cannot be drawn (a tensor that requires grad) raises here."""
     import numpy as np
 
-    frame = {"lines": [], "limits": [], "points": []}
+    frame: dict[str, list[Any]] = {"lines": [], "limits": [], "points": []}
     for ax in fig.axes:
         for line in ax.get_lines():
             frame["lines"].append([_numbers(line.get_xdata(orig=False)),
@@ -47,13 +56,13 @@ def _snapshot(fig):
     return frame
 
 
-def _raised(error, at, frames):
+def _raised(error: Exception, at: str, frames: list[dict[str, list[Any]]]) -> dict[str, Any]:
     """A film cut short: the error the student's code raised, and at which stage."""
     return {"frames": frames, "count": len(frames), "endless": False,
             "error": {"type": type(error).__name__, "message": str(error)[:2000], "at": at}}
 
 
-def read_frames(make_animation, frames_wanted):
+def read_frames(make_animation: Callable[[], Any], frames_wanted: int) -> dict[str, Any]:
     """Build an animation with `make_animation()` and record every frame it shows, as plain data.
 
     Returns {"frames": [frame, ...], "count": number of frames read, "endless": whether the frame
@@ -79,14 +88,17 @@ def read_frames(make_animation, frames_wanted):
             except Exception:
                 text = f"<{type(animation).__name__}>"
             return {"not_animation": type(animation).__name__, "repr": text}
-        animation._draw_was_started = True  # as Animation.save does: no "deleted without rendering"
-        fig, func, args = animation._fig, animation._func, animation._args
+        # as Animation.save does: no "deleted without rendering"
+        animation._draw_was_started = True  # type: ignore[attr-defined]
+        fig, func, args = (animation._fig,  # type: ignore[attr-defined]
+                           animation._func, animation._args)  # type: ignore[attr-defined]
+        frames: list[dict[str, list[Any]]]
         frames, endless = [], False
         # The initial draw, as matplotlib makes it: init_func if there is one, else frame 0.
         at = "the initial draw (init_func, or the frame function on frame 0)"
         try:
-            if animation._init_func is not None:
-                animation._init_func()
+            if animation._init_func is not None:  # type: ignore[attr-defined]
+                animation._init_func()  # type: ignore[attr-defined]
             else:
                 nothing = object()
                 first = next(iter(animation.new_frame_seq()), nothing)

@@ -11,20 +11,30 @@ description (`"Σᵢ θ[i]²"`) that names them in messages; the judge knows the
 lecture's losses by that name (θ·θ, Σᵢ θ[i]²) and reads the counterparts of known mistakes for the
 others from the trusted run's auxiliary values.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .runtime import NOTHING, check
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
 
-def _make(text):
+    import torch
+
+
+def _make(text: str) -> torch.Tensor:
     """The tensor that `text` builds."""
     import torch
     return eval(text, {"torch": torch})
 
 
 # --- exercise 1: grad_fn_names -------------------------------------------------------------------
-def _names_check(kind, text, tensors, case, expect, no_grad=False):
+def _names_check(kind: str, text: str, tensors: dict[str, torch.Tensor], case: dict[str, Any],
+                 expect: Any, no_grad: bool = False) -> None:
     import torch
 
-    def run(grad_fn_names):
+    def run(grad_fn_names: Callable[..., Any]) -> Any:
         with torch.no_grad() if no_grad else torch.enable_grad():
             result = eval(text, {"torch": torch, **tensors})
         return grad_fn_names(result)
@@ -36,12 +46,13 @@ def _names_check(kind, text, tensors, case, expect, no_grad=False):
           case={"text": text, **case}, expect=expect)
 
 
-def check_names(text, expect=NOTHING, **tensors):
+def check_names(text: str, expect: Any = NOTHING, **tensors: torch.Tensor) -> None:
     """grad_fn_names(<text>), the tensor `text` computes from `tensors` (Parameters)."""
     _names_check("names", text, tensors, {}, expect)
 
 
-def check_names_edge(text, expect=NOTHING, constant_first=False, no_grad=False, **tensors):
+def check_names_edge(text: str, expect: Any = NOTHING, constant_first: bool = False,
+                     no_grad: bool = False, **tensors: torch.Tensor) -> None:
     """An edge case of grad_fn_names: no history, or a constant (None) among a node's inputs.
     `constant_first`: the last operation's first input is a constant; `no_grad`: `text` is
     computed under torch.no_grad()."""
@@ -49,7 +60,8 @@ def check_names_edge(text, expect=NOTHING, constant_first=False, no_grad=False, 
 
 
 # --- exercise 2: gradient_at ---------------------------------------------------------------------
-def _gradient_check(kind, text, description, function, expect):
+def _gradient_check(kind: str, text: str, description: str,
+                    function: Callable[[torch.Tensor], torch.Tensor], expect: Any) -> None:
     import torch
 
     check(f"autograd.{kind}", call=f"gradient_at(L, {text}) with L(θ) = {description}",
@@ -60,17 +72,21 @@ def _gradient_check(kind, text, description, function, expect):
                                                          torch.ones_like(_make(text)))})
 
 
-def check_gradient_square(text, description, function, expect=NOTHING):
+def check_gradient_square(text: str, description: str,
+                          function: Callable[[torch.Tensor], torch.Tensor],
+                          expect: Any = NOTHING) -> None:
     """gradient_at(L, <text>) for the lecture's losses θ·θ and Σᵢ θ[i]²."""
     _gradient_check("gradient_square", text, description, function, expect)
 
 
-def check_gradient(text, description, function, expect=NOTHING):
+def check_gradient(text: str, description: str, function: Callable[[torch.Tensor], torch.Tensor],
+                   expect: Any = NOTHING) -> None:
     """gradient_at(L, <text>) for any loss."""
     _gradient_check("gradient", text, description, function, expect)
 
 
-def _input_after(call_with, text):
+def _input_after(call_with: Callable[[torch.Tensor], object],
+                 text: str) -> dict[str, torch.Tensor | None]:
     """Call the student's function on a tensor built from `text`; return that tensor and its
     .grad as they are after the call."""
     given = _make(text)
@@ -78,7 +94,9 @@ def _input_after(call_with, text):
     return {"input": given, "grad": given.grad}
 
 
-def check_gradient_input(text, description, function, expect=NOTHING):
+def check_gradient_input(text: str, description: str,
+                         function: Callable[[torch.Tensor], torch.Tensor],
+                         expect: Any = NOTHING) -> None:
     """gradient_at(L, theta_0) leaves theta_0 as it was. `expect`: the tensor theta_0 still holds
     after the call (its values, no gradient tracking, .grad None)."""
     check("autograd.gradient_input",
@@ -89,7 +107,8 @@ def check_gradient_input(text, description, function, expect=NOTHING):
 
 
 # --- exercise 3: accumulated_gradient ------------------------------------------------------------
-def check_repeated(text, description, function, k, expect=NOTHING):
+def check_repeated(text: str, description: str, function: Callable[[torch.Tensor], torch.Tensor],
+                   k: int, expect: Any = NOTHING) -> None:
     """accumulated_gradient([L] * k, <text>): k backward() calls on the same loss."""
     check("autograd.repeated",
           call=f"accumulated_gradient([L] * {k}, {text}) with L(θ) = {description}",
@@ -98,7 +117,9 @@ def check_repeated(text, description, function, k, expect=NOTHING):
           case={"theta_0": _make(text), "loss": description, "k": k}, expect=expect)
 
 
-def check_sum(text, descriptions, functions, expect=NOTHING):
+def check_sum(text: str, descriptions: Sequence[str],
+              functions: Iterable[Callable[[torch.Tensor], torch.Tensor]],
+              expect: Any = NOTHING) -> None:
     """accumulated_gradient([L₁, L₂, …], <text>): one backward() on each of different losses."""
     names = [f"L{'₁₂₃₄₅₆₇₈₉'[i]}" for i in range(len(descriptions))]
     functions = list(functions)
@@ -113,7 +134,9 @@ def check_sum(text, descriptions, functions, expect=NOTHING):
 
 
 # --- exercise 4: gradient_descent_autograd -------------------------------------------------------
-def _descent_check(kind, text, description, function, rate, steps, expect):
+def _descent_check(kind: str, text: str, description: str,
+                   function: Callable[[torch.Tensor], torch.Tensor], rate: float, steps: int,
+                   expect: Any) -> None:
     check(f"autograd.{kind}",
           call=(f"gradient_descent_autograd(L, {text}, {rate}, {steps}) with "
                 f"L(θ) = {description}"),
@@ -123,17 +146,22 @@ def _descent_check(kind, text, description, function, rate, steps, expect):
                 "number_steps": steps}, expect=expect)
 
 
-def check_descent_square(text, description, function, rate, steps, expect=NOTHING):
+def check_descent_square(text: str, description: str,
+                         function: Callable[[torch.Tensor], torch.Tensor], rate: float, steps: int,
+                         expect: Any = NOTHING) -> None:
     """gradient_descent_autograd(L, <text>, rate, steps) on the lecture's losses θ·θ, Σᵢ θ[i]²."""
     _descent_check("descent_square", text, description, function, rate, steps, expect)
 
 
-def check_descent(text, description, function, rate, steps, expect=NOTHING):
+def check_descent(text: str, description: str, function: Callable[[torch.Tensor], torch.Tensor],
+                  rate: float, steps: int, expect: Any = NOTHING) -> None:
     """gradient_descent_autograd(L, <text>, rate, steps) on any loss."""
     _descent_check("descent", text, description, function, rate, steps, expect)
 
 
-def check_descent_input(text, description, function, rate, steps, expect=NOTHING):
+def check_descent_input(text: str, description: str,
+                        function: Callable[[torch.Tensor], torch.Tensor], rate: float, steps: int,
+                        expect: Any = NOTHING) -> None:
     """gradient_descent_autograd leaves initial_theta as it was. `expect`: the tensor
     initial_theta still holds after the call (its values, no gradient tracking, .grad None)."""
     check("autograd.descent_input",

@@ -9,13 +9,23 @@ An animation is recorded as the data its frames draw (gdcourse.checks.animation)
 The data of a check is named, not given: "two points" is (u, y) = (0, 2) and (1, 5);
 "example" is the example's data, line_data(100, 42); (n, seed) is line_data(n, seed).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .runtime import NOTHING, check, on_copies, upstream
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    import torch
+    from torch import nn
 
 TWO_POINTS = "two points"
 EXAMPLE = "example"
 
 
-def line_data(n, seed):
+def line_data(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Chapter 5's recipe (fast.ai's lesson 2): u uniform in [−1, 1], a column of ones, y = 3u + 2 + U(0, 1)."""
     import torch
 
@@ -25,7 +35,7 @@ def line_data(n, seed):
     return x, x @ torch.tensor([3.0, 2.0]) + torch.rand(n, generator=generator)
 
 
-def _data(data):
+def _data(data: str | tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor, str]:
     """(x, y, the data in words) for a data name (see the module's doc)."""
     import torch
 
@@ -34,15 +44,15 @@ def _data(data):
                 "the points (0, 2) and (1, 5)")
     if data == EXAMPLE:
         return (*line_data(100, 42), "the example's data")
-    n, seed = data
+    n, seed = data  # type: ignore[misc]  # not a name (mypy does not narrow str by ==)
     return (*line_data(n, seed), f"{n} points")
 
 
-def _start(a_0):
+def _start(a_0: Sequence[float]) -> str:
     return "(" + ", ".join(f"{v:g}" for v in a_0) + ")"
 
 
-def _parameter(a_0):
+def _parameter(a_0: Sequence[float]) -> nn.Parameter:
     import torch
     from torch import nn
 
@@ -50,7 +60,7 @@ def _parameter(a_0):
 
 
 # --- upstream probes ------------------------------------------------------------------------------
-def mse_works():
+def mse_works() -> None:
     """Probe mse, which update builds on."""
     import torch
 
@@ -62,12 +72,13 @@ def mse_works():
              expect=[11.0, 2.5])
 
 
-def _update(update, x, y, a, learning_rate):
+def _update(update: Callable[..., Any], x: torch.Tensor, y: torch.Tensor, a: nn.Parameter,
+            learning_rate: float) -> Any:
     """update(x, y, a, λ) on copies of x and y, which it must leave as they were (a it moves)."""
     return on_copies(lambda x_in, y_in: update(x_in, y_in, a, learning_rate), x=x, y=y)
 
 
-def _two_updates(update):
+def _two_updates(update: Callable[..., Any]) -> Any:
     """Two updates from a = (1, 1) with λ = 0.1 on the two points land on a = (1.53, 1.69)."""
     x, y, _ = _data(TWO_POINTS)
     a = _parameter([1.0, 1.0])
@@ -76,7 +87,7 @@ def _two_updates(update):
     return a.detach().tolist()
 
 
-def update_works():
+def update_works() -> None:
     """Probe update, which fit and animate_fit build on (and mse, which update builds on): two
     updates from a = (1, 1) land on (1.53, 1.69)."""
     mse_works()
@@ -85,14 +96,14 @@ def update_works():
 
 
 # --- mse ------------------------------------------------------------------------------------------
-def _listing(values):
+def _listing(values: torch.Tensor) -> str | None:
     numbers = values.tolist()
     if len(numbers) <= 5 and all(float(v).is_integer() for v in numbers):
         return "[" + ", ".join(f"{v:g}" for v in numbers) + "]"
     return None
 
 
-def check_mse(y, y_hat, expect=NOTHING):
+def check_mse(y: torch.Tensor, y_hat: torch.Tensor, expect: Any = NOTHING) -> None:
     """mse(y, y_hat) on two tensors of targets and predictions."""
     shown = (_listing(y), _listing(y_hat))
     about = (f"y = {shown[0]}, y_hat = {shown[1]}" if None not in shown
@@ -102,9 +113,9 @@ def check_mse(y, y_hat, expect=NOTHING):
           case={"y": y, "y_hat": y_hat}, expect=expect)
 
 
-def check_mse_traceable(expect=NOTHING):
+def check_mse_traceable(expect: Any = NOTHING) -> None:
     """mse(y, x @ a) with a Parameter a: a loss autograd can trace back to a."""
-    def run(mse):
+    def run(mse: Callable[..., Any]) -> Any:
         x, y, _ = _data(TWO_POINTS)
         return mse(y, x @ _parameter([1.0, 1.0]))
 
@@ -113,17 +124,19 @@ def check_mse_traceable(expect=NOTHING):
 
 
 # --- update ---------------------------------------------------------------------------------------
-def _update_case(data, a_0, learning_rate):
+def _update_case(data: str | tuple[int, int], a_0: Sequence[float],
+                 learning_rate: float) -> tuple[torch.Tensor, torch.Tensor, str, dict[str, Any]]:
     x, y, about = _data(data)
     call = f"update(x, y, a, {learning_rate}) from a = {_start(a_0)} on {about}"
     return x, y, call, {"x": x, "y": y, "a_0": list(a_0), "learning_rate": learning_rate}
 
 
-def check_step(data, a_0, learning_rate, expect=NOTHING):
+def check_step(data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,
+               expect: Any = NOTHING) -> None:
     """One update from a = a_0: where the caller's Parameter a is afterwards."""
     x, y, call, case = _update_case(data, a_0, learning_rate)
 
-    def run(update):
+    def run(update: Callable[..., Any]) -> torch.Tensor:
         a = _parameter(a_0)
         _update(update, x, y, a, learning_rate)
         return a.detach().clone()
@@ -132,7 +145,8 @@ def check_step(data, a_0, learning_rate, expect=NOTHING):
           expect=expect)
 
 
-def check_loss(data, a_0, learning_rate, expect=NOTHING):
+def check_loss(data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,
+               expect: Any = NOTHING) -> None:
     """One update from a = a_0: the loss it returns."""
     x, y, call, case = _update_case(data, a_0, learning_rate)
     check("fitting_a_line.loss", call=call,
@@ -140,12 +154,14 @@ def check_loss(data, a_0, learning_rate, expect=NOTHING):
           functions=("update",), case=case, expect=expect)
 
 
-def check_two_steps(data, a_0, learning_rate, expect=NOTHING):
+def check_two_steps(data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,
+                    expect: Any = NOTHING) -> None:
     """Two updates from a = a_0: where a is after each. The second step must use the gradient at
     its own a alone, whether update zeroes a.grad after the step or before backward()."""
     x, y, call, case = _update_case(data, a_0, learning_rate)
 
-    def run(update):
+    def run(update: Callable[..., Any]) -> list[torch.Tensor]:
+        path: list[torch.Tensor]
         a, path = _parameter(a_0), []
         for _ in range(2):
             _update(update, x, y, a, learning_rate)
@@ -157,7 +173,9 @@ def check_two_steps(data, a_0, learning_rate, expect=NOTHING):
 
 
 # --- fit ------------------------------------------------------------------------------------------
-def _fit_case(data, a_0, learning_rate, number_steps, call=None):
+def _fit_case(data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,
+              number_steps: int,
+              call: str | None = None) -> tuple[torch.Tensor, torch.Tensor, str, dict[str, Any]]:
     x, y, about = _data(data)
     call = call or (f"fit(x, y, a, {learning_rate}, {number_steps}) from a = {_start(a_0)} on "
                     f"{about}")
@@ -165,7 +183,7 @@ def _fit_case(data, a_0, learning_rate, number_steps, call=None):
                         "number_steps": number_steps}
 
 
-def check_fit_example(expect=NOTHING):
+def check_fit_example(expect: Any = NOTHING) -> None:
     """fit(x, y, a, 0.1, 100) from a = (1, 1) on the example's data: the losses it returns. A
     visible test states their count, the first and the last: {"count", "first", "last"}."""
     x, y, call, case = _fit_case(EXAMPLE, [1.0, 1.0], 0.1, 100)
@@ -175,11 +193,12 @@ def check_fit_example(expect=NOTHING):
           functions=("fit",), case=case, expect=expect)
 
 
-def check_fit_losses(data, a_0, learning_rate, number_steps, expect=NOTHING):
+def check_fit_losses(data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,
+                     number_steps: int, expect: Any = NOTHING) -> None:
     """fit from a = a_0: the losses it returns, one per step."""
     x, y, call, case = _fit_case(data, a_0, learning_rate, number_steps)
 
-    def losses(fit, steps=number_steps):
+    def losses(fit: Callable[..., Any], steps: int = number_steps) -> Any:
         return on_copies(lambda x_in, y_in: fit(x_in, y_in, _parameter(a_0), learning_rate, steps),
                          x=x, y=y)
 
@@ -187,14 +206,16 @@ def check_fit_losses(data, a_0, learning_rate, number_steps, expect=NOTHING):
           aux={"one_more": lambda fit: losses(fit, number_steps + 1)}, expect=expect)
 
 
-def check_fitted(data, a_0, learning_rate, number_steps, within=None, call=None, expect=NOTHING):
+def check_fitted(data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,
+                 number_steps: int, within: float | None = None, call: str | None = None,
+                 expect: Any = NOTHING) -> None:
     """fit from a = a_0: the caller's Parameter a afterwards (within: the tolerance, for a
     visible test that states the weights to a few digits)."""
     x, y, call, case = _fit_case(data, a_0, learning_rate, number_steps, call)
     if within is not None:
         case["within"] = within
 
-    def fitted(fit, steps=number_steps):
+    def fitted(fit: Callable[..., Any], steps: int = number_steps) -> nn.Parameter:
         a = _parameter(a_0)
         on_copies(lambda x_in, y_in: fit(x_in, y_in, a, learning_rate, steps), x=x, y=y)
         return a
@@ -207,12 +228,13 @@ def check_fitted(data, a_0, learning_rate, number_steps, within=None, call=None,
 
 
 # --- animate_fit ----------------------------------------------------------------------------------
-def _film(kind, data, a_0, learning_rate, number_frames, expect):
+def _film(kind: str, data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,
+          number_frames: int, expect: Any) -> None:
     from .animation import read_frames
 
     x, y, _ = _data(data)
 
-    def film(animate_fit, frames=number_frames):
+    def film(animate_fit: Callable[..., Any], frames: int = number_frames) -> Any:
         # x and y must come back unchanged once every frame is drawn (drawing runs update).
         return on_copies(lambda x_in, y_in: read_frames(
             lambda: animate_fit(x_in, y_in, _parameter(a_0), learning_rate, frames), frames),
@@ -230,19 +252,22 @@ def _film(kind, data, a_0, learning_rate, number_frames, expect):
                 "number_frames": number_frames}, aux=aux, expect=expect)
 
 
-def check_frames(data, a_0, learning_rate, number_frames, expect=NOTHING):
+def check_frames(data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,
+                 number_frames: int, expect: Any = NOTHING) -> None:
     """animate_fit's frame count, and the line of frame 0. A visible test states
     {"count": frames, "lines": [(slope, intercept) of frames 0, 1, 2]}."""
     _film("frames", data, a_0, learning_rate, number_frames, expect)
 
 
-def check_lines(data, a_0, learning_rate, number_frames, expect=NOTHING):
+def check_lines(data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,
+                number_frames: int, expect: Any = NOTHING) -> None:
     """The drawn line's loss falls, and frame i shows the line after i updates. A visible test
     states {"count": frames, "lines": [(slope, intercept) of every frame]}."""
     _film("lines", data, a_0, learning_rate, number_frames, expect)
 
 
-def check_axes(data, a_0, learning_rate, number_frames, expect=NOTHING):
+def check_axes(data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,
+               number_frames: int, expect: Any = NOTHING) -> None:
     """Frame 0 shows the data, inside axes whose limits never change. A visible test states
     {"count": frames}."""
     _film("axes", data, a_0, learning_rate, number_frames, expect)

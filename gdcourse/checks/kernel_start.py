@@ -13,9 +13,12 @@ nothing a kernel does to itself can change them.
 """
 import sys
 import warnings
+from typing import TextIO
 
 
-def _show_warning_on_stdout(message, category, filename, lineno, file=None, line=None):
+def _show_warning_on_stdout(message: Warning | str, category: type[Warning], filename: str,
+                            lineno: int, file: TextIO | None = None,
+                            line: str | None = None) -> None:
     sys.stdout.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 

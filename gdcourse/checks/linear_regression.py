@@ -7,25 +7,29 @@ the expected value (`expect=`); a hidden test states none: the solution's run pr
 values of related calls the judge's known mistakes need (aux: the example's learning rate, the
 example's number of epochs, one epoch more or less, a summed loss).
 """
+from collections.abc import Callable
+from typing import Any
+
 import torch
 
-from .runtime import NOTHING, check, on_copies, upstream
+from .runtime import NOTHING, Record, check, on_copies, upstream
 
 
 # --- inputs ---------------------------------------------------------------------------------------
-def line_data(n, slope, low, high, seed):
+def line_data(n: int, slope: float, low: float, high: float,
+              seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """n inputs drawn uniformly from [low, high] and targets slope · x plus a little noise."""
     generator = torch.Generator().manual_seed(seed)
     x = low + (high - low) * torch.rand(n, generator=generator)
     return x, slope * x + 0.1 * torch.randn(n, generator=generator)
 
 
-def _fresh(t):
+def _fresh(t: torch.Tensor) -> torch.Tensor:
     """A copy of an input tensor that nothing else shares (a leaf, requiring grad as `t` does)."""
     return t.detach().clone().requires_grad_(t.requires_grad)
 
 
-def _text(t):
+def _text(t: torch.Tensor) -> str:
     """A tensor as the student would write it: torch.tensor([2.0]), torch.tensor(2.5, dtype=...)."""
     extra = "" if t.dtype == torch.float32 else f", dtype={t.dtype}"
     if t.requires_grad:
@@ -36,51 +40,51 @@ def _text(t):
 
 
 # --- upstream probes ------------------------------------------------------------------------------
-def _model_probe(model):
+def _model_probe(model: Callable[..., Any]) -> list[float]:
     x, w = torch.tensor([1.0, 2.0]), torch.tensor([3.0], requires_grad=True)
     y_hat = model(x, w)
     y_hat.sum().backward()
     return [*y_hat.tolist(), w.grad.item(), *x.tolist()]
 
 
-def model_works():
+def model_works() -> None:
     """Probe model at x = [1, 2], w = 3: the predictions 3 and 6, ∂/∂w of their sum, 3, and x
     left as it was."""
     upstream("model", call="model(x, w) with x = [1, 2] and w = 3 (then w.grad of the sum, "
                            "and x afterwards)", run=_model_probe, expect=[3.0, 6.0, 3.0, 1.0, 2.0])
 
 
-def _loss_probe(loss_fn):
+def _loss_probe(loss_fn: Callable[..., Any]) -> list[float]:
     y_hat = torch.tensor([1.0, 2.0])
     return [float(loss_fn(y_hat, torch.tensor([2.0, 4.0]))), *y_hat.tolist()]
 
 
-def loss_fn_works():
+def loss_fn_works() -> None:
     """Probe loss_fn: the mean of 1² and 2² is 2.5, and y_hat is left as it was."""
     upstream("loss_fn", call="loss_fn(torch.tensor([1.0, 2.0]), torch.tensor([2.0, 4.0])) (and "
                              "y_hat afterwards)",
              run=_loss_probe, expect=[2.5, 1.0, 2.0])
 
 
-def train_builds_on():
+def train_builds_on() -> None:
     """Probe model and loss_fn, which train builds on."""
     model_works()
     loss_fn_works()
 
 
 # --- model ----------------------------------------------------------------------------------------
-def check_model(x, w, about, expect=NOTHING):
+def check_model(x: torch.Tensor, w: torch.Tensor, about: str, expect: Any = NOTHING) -> None:
     """model(x, w): the predictions x · w."""
     check("linear_regression.model", call=f"model(x, {_text(w)}) with {about}",
           run=lambda model: on_copies(model, x=x, w=w), functions=("model",),
           case={"x": x, "w": w}, expect=expect)
 
 
-def _graph_run(x, w):
-    def run(model):
+def _graph_run(x: torch.Tensor, w: torch.Tensor) -> Callable[[Callable[..., Any]], dict[str, Any]]:
+    def run(model: Callable[..., Any]) -> dict[str, Any]:
         x_in, w_in = _fresh(x), w.detach().clone().requires_grad_(True)
         y_hat = model(x_in, w_in)
-        facts = {"y_hat": y_hat, "grad": None}
+        facts: dict[str, Any] = {"y_hat": y_hat, "grad": None}
         if isinstance(y_hat, torch.Tensor) and y_hat.requires_grad:
             y_hat.sum().backward()
             facts["grad"] = w_in.grad
@@ -88,7 +92,7 @@ def _graph_run(x, w):
     return run
 
 
-def check_model_graph(x, w, about, expect=NOTHING):
+def check_model_graph(x: torch.Tensor, w: torch.Tensor, about: str, expect: Any = NOTHING) -> None:
     """model(x, w) with a w that requires grad: ŷ requires grad, and backward() of Σ ŷ reaches w
     (the run records ŷ and w.grad)."""
     check("linear_regression.graph", call=f"model(x, w) with {about}", run=_graph_run(x, w),
@@ -96,18 +100,19 @@ def check_model_graph(x, w, about, expect=NOTHING):
 
 
 # --- loss_fn --------------------------------------------------------------------------------------
-def check_loss(y_hat, y, about, expect=NOTHING):
+def check_loss(y_hat: torch.Tensor, y: torch.Tensor, about: str, expect: Any = NOTHING) -> None:
     """loss_fn(y_hat, y): the mean squared error, one number."""
     check("linear_regression.loss", call=f"loss_fn(y_hat, y) with {about}",
           run=lambda loss_fn: on_copies(loss_fn, y_hat=y_hat, y=y), functions=("loss_fn",),
           case={"y_hat": y_hat, "y": y}, expect=expect)
 
 
-def _differentiable_run(x, y, w):
-    def run(loss_fn):
+def _differentiable_run(x: torch.Tensor, y: torch.Tensor,
+                        w: torch.Tensor) -> Callable[[Callable[..., Any]], dict[str, Any]]:
+    def run(loss_fn: Callable[..., Any]) -> dict[str, Any]:
         x_in, y_in, w_in = _fresh(x), _fresh(y), w.detach().clone().requires_grad_(True)
         loss = loss_fn(x_in * w_in, y_in)
-        facts = {"loss": loss, "grad": None}
+        facts: dict[str, Any] = {"loss": loss, "grad": None}
         if isinstance(loss, torch.Tensor) and loss.dim() == 0 and loss.requires_grad:
             loss.backward()
             facts["grad"] = w_in.grad
@@ -115,7 +120,8 @@ def _differentiable_run(x, y, w):
     return run
 
 
-def check_loss_tensor(x, y, w, about, expect=NOTHING):
+def check_loss_tensor(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, about: str,
+                      expect: Any = NOTHING) -> None:
     """loss_fn(x * w, y) with a w that requires grad: a one-number tensor of x's dtype whose
     backward() fills w.grad (the run records the loss and w.grad)."""
     check("linear_regression.differentiable", call=f"loss_fn(x * w, y) with {about}",
@@ -124,18 +130,21 @@ def check_loss_tensor(x, y, w, about, expect=NOTHING):
 
 
 # --- train ----------------------------------------------------------------------------------------
-def _train(x, y, initial_w, learning_rate, number_epochs):
+def _train(x: torch.Tensor, y: torch.Tensor, initial_w: torch.Tensor, learning_rate: float,
+           number_epochs: int) -> Callable[..., Any]:
     """A call of train (the student's, or the solution's in aux) on fresh copies of the inputs."""
     return lambda train, *_: train(_fresh(x), _fresh(y), _fresh(initial_w), learning_rate,
                                    number_epochs)
 
 
-def _train_case(x, y, initial_w, learning_rate, number_epochs):
+def _train_case(x: torch.Tensor, y: torch.Tensor, initial_w: torch.Tensor, learning_rate: float,
+                number_epochs: int) -> dict[str, Any]:
     return {"x": x, "y": y, "initial_w": initial_w, "learning_rate": learning_rate,
             "number_epochs": number_epochs}
 
 
-def _related(x, y, initial_w, learning_rate, number_epochs):
+def _related(x: torch.Tensor, y: torch.Tensor, initial_w: torch.Tensor, learning_rate: float,
+             number_epochs: int) -> dict[str, Callable[..., Any]]:
     """What the solution's train gives for the calls behind known mistakes (trusted run only)."""
     return {"rate_0.01": _train(x, y, initial_w, 0.01, number_epochs),
             "epochs_100": _train(x, y, initial_w, learning_rate, 100),
@@ -145,7 +154,8 @@ def _related(x, y, initial_w, learning_rate, number_epochs):
             "summed": _train(x, y, initial_w, len(x) * learning_rate, number_epochs)}
 
 
-def _check_train(kind, x, y, w_0, learning_rate, number_epochs, about, expect):
+def _check_train(kind: str, x: torch.Tensor, y: torch.Tensor, w_0: float, learning_rate: float,
+                 number_epochs: int, about: str, expect: Any) -> None:
     initial_w = torch.tensor([w_0])
     check(f"linear_regression.{kind}",
           call=f"train(x, y, torch.tensor([{w_0}]), {learning_rate}, {number_epochs}) {about}",
@@ -154,27 +164,31 @@ def _check_train(kind, x, y, w_0, learning_rate, number_epochs, about, expect):
           aux=_related(x, y, initial_w, learning_rate, number_epochs), expect=expect)
 
 
-def check_weight(x, y, w_0, learning_rate, number_epochs, about, expect=NOTHING):
+def check_weight(x: torch.Tensor, y: torch.Tensor, w_0: float, learning_rate: float,
+                 number_epochs: int, about: str, expect: Any = NOTHING) -> None:
     """train(x, y, torch.tensor([w_0]), λ, epochs) returns (w, losses): judged on w. A visible
     test states the expected w."""
     _check_train("weight", x, y, w_0, learning_rate, number_epochs, about, expect)
 
 
-def check_losses(x, y, w_0, learning_rate, number_epochs, about, expect=NOTHING):
+def check_losses(x: torch.Tensor, y: torch.Tensor, w_0: float, learning_rate: float,
+                 number_epochs: int, about: str, expect: Any = NOTHING) -> None:
     """train(x, y, torch.tensor([w_0]), λ, epochs) returns (w, losses): judged on the losses. A
     visible test states the expected pair (w, losses)."""
     _check_train("losses", x, y, w_0, learning_rate, number_epochs, about, expect)
 
 
-def _contract_run(x, y, initial_w, learning_rate, number_epochs):
-    def run(train):
+def _contract_run(x: torch.Tensor, y: torch.Tensor, initial_w: torch.Tensor, learning_rate: float,
+                  number_epochs: int) -> Callable[[Callable[..., Any]], dict[str, Any]]:
+    def run(train: Callable[..., Any]) -> dict[str, Any]:
         x_in, y_in, w_in = _fresh(x), _fresh(y), _fresh(initial_w)
         result = train(x_in, y_in, w_in, learning_rate, number_epochs)
         return {"initial_w": w_in, "initial_w_grad": w_in.grad, "result": result}
     return run
 
 
-def check_contract(x, y, initial_w, learning_rate, number_epochs, about, expect=NOTHING):
+def check_contract(x: torch.Tensor, y: torch.Tensor, initial_w: torch.Tensor, learning_rate: float,
+                   number_epochs: int, about: str, expect: Any = NOTHING) -> None:
     """train leaves initial_w as it was (values, requires_grad, no grad) and returns a detached w
     of initial_w's shape and dtype and a list of Python floats. The run records initial_w after
     the call, its grad, and what train returned."""
@@ -184,7 +198,8 @@ def check_contract(x, y, initial_w, learning_rate, number_epochs, about, expect=
           case=_train_case(x, y, initial_w, learning_rate, number_epochs), expect=expect)
 
 
-def check_no_epochs(x, y, w_0, learning_rate, expect=NOTHING):
+def check_no_epochs(x: torch.Tensor, y: torch.Tensor, w_0: float, learning_rate: float,
+                    expect: Any = NOTHING) -> None:
     """train(x, y, torch.tensor([w_0]), λ, 0): w is w₀ and there are no losses."""
     initial_w = torch.tensor([w_0])
     check("linear_regression.no_epochs",
@@ -193,11 +208,12 @@ def check_no_epochs(x, y, w_0, learning_rate, expect=NOTHING):
           case=_train_case(x, y, initial_w, learning_rate, 0), expect=expect)
 
 
-def _steps_run(x, y, initial_w, learning_rate, number_epochs):
-    def run(train):
+def _steps_run(x: torch.Tensor, y: torch.Tensor, initial_w: torch.Tensor, learning_rate: float,
+               number_epochs: int) -> Callable[[Callable[..., Any]], Record]:
+    def run(train: Callable[..., Any]) -> Record:
         from torch.optim.optimizer import register_optimizer_step_post_hook
 
-        steps = []
+        steps: list[torch.optim.Optimizer] = []
         # Every optimizer's step() reports here while the hook is registered.
         handle = register_optimizer_step_post_hook(
             lambda optimizer, args, kwargs: steps.append(optimizer))
@@ -213,7 +229,7 @@ def _steps_run(x, y, initial_w, learning_rate, number_epochs):
     return run
 
 
-def check_steps(learning_rate, number_epochs, expect=NOTHING):
+def check_steps(learning_rate: float, number_epochs: int, expect: Any = NOTHING) -> None:
     """train on the example's data takes number_epochs steps of torch.optim.SGD with lr = λ. The
     run records what the optimizers' step hook saw: how many steps, which classes, which lr."""
     x = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
@@ -225,26 +241,30 @@ def check_steps(learning_rate, number_epochs, expect=NOTHING):
 
 
 # --- train_minibatch ------------------------------------------------------------------------------
-def _orders(n, number_epochs, seed):
+def _orders(n: int, number_epochs: int, seed: int) -> list[list[int]]:
     """The permutations a right answer draws, one per epoch, from a generator seeded with `seed`:
     the case's record of them lets the judge replay the known mistakes on plain numbers."""
     generator = torch.Generator().manual_seed(seed)
     return [torch.randperm(n, generator=generator).tolist() for _ in range(number_epochs)]
 
 
-def _minibatch_case(x, y, w_0, learning_rate, batch_size, number_epochs, seed):
+def _minibatch_case(x: torch.Tensor, y: torch.Tensor, w_0: float, learning_rate: float,
+                    batch_size: int, number_epochs: int, seed: int) -> dict[str, Any]:
     return {"x": x, "y": y, "initial_w": torch.tensor([w_0]), "learning_rate": learning_rate,
             "batch_size": batch_size, "number_epochs": number_epochs, "seed": seed,
             "orders": _orders(len(x), number_epochs, seed)}
 
 
-def _minibatch_call(w_0, learning_rate, batch_size, number_epochs, seed):
+def _minibatch_call(w_0: float, learning_rate: float, batch_size: int, number_epochs: int,
+                    seed: int) -> str:
     return (f"train_minibatch(x, y, torch.tensor([{w_0}]), {learning_rate}, {batch_size}, "
             f"{number_epochs}, torch.Generator().manual_seed({seed}))")
 
 
-def _minibatch_run(x, y, w_0, learning_rate, batch_size, number_epochs, seed):
-    def run(train_minibatch):
+def _minibatch_run(x: torch.Tensor, y: torch.Tensor, w_0: float, learning_rate: float,
+                   batch_size: int, number_epochs: int,
+                   seed: int) -> Callable[[Callable[..., Any]], dict[str, Any]]:
+    def run(train_minibatch: Callable[..., Any]) -> dict[str, Any]:
         generator = torch.Generator().manual_seed(seed)
         initial_w = torch.tensor([w_0])
         result = train_minibatch(_fresh(x), _fresh(y), initial_w, learning_rate, batch_size,
@@ -255,8 +275,9 @@ def _minibatch_run(x, y, w_0, learning_rate, batch_size, number_epochs, seed):
     return run
 
 
-def check_minibatch(x, y, w_0, learning_rate, batch_size, number_epochs, seed, about, *,
-                    judged="weight", expect=NOTHING):
+def check_minibatch(x: torch.Tensor, y: torch.Tensor, w_0: float, learning_rate: float,
+                    batch_size: int, number_epochs: int, seed: int, about: str, *,
+                    judged: str = "weight", expect: Any = NOTHING) -> None:
     """train_minibatch(x, y, torch.tensor([w_0]), λ, batch_size, epochs, generator seeded with
     seed): the run records what came back, initial_w after the call, and the generator's next
     number. `judged` says which part the judge holds to the solution's: "weight" (w), "losses"

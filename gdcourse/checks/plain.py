@@ -7,12 +7,15 @@ before it is used, and a record that does not have the expected shape is unreada
 """
 import math
 import numbers
+from types import ModuleType
+from typing import Any
 
+Record = dict[str, Any]   # what a check observed, as plain data (JSON)
 MAX_NUMBERS = 200_000   # numbers in one value; more is recorded as too large
 MAX_TEXT = 2_000        # characters of a string or repr kept
 
 
-def _number(x):
+def _number(x: Any) -> float | str:
     """A float as JSON can carry it: non-finite values as the strings 'nan', 'inf', '-inf'."""
     x = float(x)
     if math.isfinite(x):
@@ -20,12 +23,12 @@ def _number(x):
     return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
 
 
-def _tensor_module():
+def _tensor_module() -> ModuleType | None:
     import sys
     return sys.modules.get("torch")
 
 
-def plain(value, _depth=0):
+def plain(value: object, _depth: int = 0) -> dict[str, Any]:
     """`value` as plain data, tagged with its kind: {"float": 0.6}, {"tensor": {...}}, ..."""
     torch = _tensor_module()
     if value is None:
@@ -59,7 +62,7 @@ def plain(value, _depth=0):
     return {"object": {"type": type(value).__name__, "repr": _repr(value)}}
 
 
-def _repr(value):
+def _repr(value: object) -> str:
     try:
         text = repr(value)
     except Exception as error:  # a student's class may fail in __repr__
@@ -67,7 +70,7 @@ def _repr(value):
     return text[:200]
 
 
-def printable(text, limit):
+def printable(text: object, limit: int) -> str:
     """A text a kernel sent, cut to `limit` characters, with control characters (a newline, a
     terminal's escape code) written out as escapes: it reads as one piece of text wherever it is
     shown."""
@@ -79,7 +82,7 @@ class Unreadable(ValueError):
     """A record from a kernel does not have the shape of plain data."""
 
 
-def _float(x):
+def _float(x: Any) -> float:
     if isinstance(x, bool):
         raise Unreadable("a bool where a number was expected")
     if isinstance(x, (int, float)):
@@ -93,7 +96,23 @@ class Value:
     """A plain-data value on the judge's side: its kind and, for numbers, tensors and sequences,
     the numbers inside, read with the shape checked."""
 
-    def __init__(self, data):
+    kind: str
+    data: Any
+    python: Any
+    items: list["Value"]
+    fields: dict[str, "Value"]
+    shape: tuple[int, ...]
+    dtype: str
+    values: list[float]
+    requires_grad: bool
+    is_leaf: bool
+    grad_fn: str | None
+    parameter: bool
+    type_name: str
+    repr: str
+    description: str
+
+    def __init__(self, data: object) -> None:
         if not isinstance(data, dict) or len(data) != 1:
             raise Unreadable("a value is a one-key mapping")
         (self.kind, self.data), = data.items()
@@ -102,40 +121,40 @@ class Value:
         KINDS[self.kind](self)
 
     # --- readers, one per kind: they check the shape and keep Python values ---------------------
-    def _read_none(self):
+    def _read_none(self) -> None:
         self.python = None
 
-    def _read_bool(self):
+    def _read_bool(self) -> None:
         if not isinstance(self.data, bool):
             raise Unreadable("bool")
         self.python = self.data
 
-    def _read_int(self):
+    def _read_int(self) -> None:
         if not isinstance(self.data, int) or isinstance(self.data, bool):
             raise Unreadable("int")
         self.python = self.data
 
-    def _read_float(self):
+    def _read_float(self) -> None:
         self.python = _float(self.data)
 
-    def _read_str(self):
+    def _read_str(self) -> None:
         if not isinstance(self.data, str):
             raise Unreadable("str")
         self.python = self.data[:MAX_TEXT]
 
-    def _read_sequence(self):
+    def _read_sequence(self) -> None:
         if not isinstance(self.data, list):
             raise Unreadable("sequence")
         self.items = [Value(item) for item in self.data]
         self.python = [item.python for item in self.items]
 
-    def _read_dict(self):
+    def _read_dict(self) -> None:
         if not isinstance(self.data, dict):
             raise Unreadable("dict")
         self.fields = {str(k): Value(v) for k, v in self.data.items()}
         self.python = {k: v.python for k, v in self.fields.items()}
 
-    def _read_tensor(self):
+    def _read_tensor(self) -> None:
         data = self.data
         if not isinstance(data, dict):
             raise Unreadable("tensor")
@@ -154,7 +173,7 @@ class Value:
         self.parameter = data.get("parameter") is True
         self.python = self.values
 
-    def _read_object(self):
+    def _read_object(self) -> None:
         data = self.data
         if not isinstance(data, dict):
             raise Unreadable("object")
@@ -162,21 +181,21 @@ class Value:
         self.repr = printable(data.get("repr", ""), 200)
         self.python = None
 
-    def _read_too_big(self):
+    def _read_too_big(self) -> None:
         self.description = printable(self.data, 100)
         self.python = None
 
     # --- questions judges ask ---------------------------------------------------------------------
     @property
-    def is_number(self):
+    def is_number(self) -> bool:
         return self.kind in ("int", "float")
 
     @property
-    def is_sequence(self):
+    def is_sequence(self) -> bool:
         return self.kind in ("list", "tuple")
 
     @property
-    def type_name_of(self):
+    def type_name_of(self) -> str:
         """The Python type the student's value had, as a student would say it."""
         names = {"none": "NoneType", "bool": "bool", "int": "int", "float": "float", "str": "str",
                  "list": "list", "tuple": "tuple", "dict": "dict", "tensor": "Tensor",
@@ -184,11 +203,11 @@ class Value:
         return self.type_name if self.kind == "object" else names.get(self.kind, self.kind)
 
     @property
-    def kind_word(self):
+    def kind_word(self) -> str:
         """What kind of value it is, in the course's words only (never the kernel's text)."""
         return KIND_WORDS.get(self.kind, "a value of another kind")
 
-    def numbers(self):
+    def numbers(self) -> list[float] | None:
         """The numbers of a number, a tensor, or a flat sequence of numbers; None otherwise."""
         if self.is_number:
             return [float(self.python)]

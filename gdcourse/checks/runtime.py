@@ -1,16 +1,16 @@
 """The kernel's half of every check: call the student's code and record what happened as plain data.
 
-What happens next depends on where the kernel runs (the variable GDCOURSE_CHECKS, set by the
-grading sandbox):
+What happens next depends on where the kernel runs (the Mode in the variable GDCOURSE_CHECKS, set
+by the grading sandbox):
 
-- unset, in a student's own run and in `nbgrader validate`: the record is judged here, at once,
-  by the check's judge (gdcourse.checks.judges), and a failure raises `WrongAnswer` with the
-  teaching message;
-- "observe", in a student's kernel during `nbgrader autograde`: the record leaves the kernel as an
+- JUDGE (the variable unset), in a student's own run and in `nbgrader validate`: the record is
+  judged here, at once, by the check's judge (gdcourse.checks.judges), and a failure raises
+  `WrongAnswer` with the teaching message;
+- OBSERVE, in a student's kernel during `nbgrader autograde`: the record leaves the kernel as an
   output of the test cell (mime type MIME) and nothing is judged here. The grading process judges
-  it (gdcourse.grading.verdicts) against the records of the instructor's solution; the judges are
-  not even present in this sandbox;
-- "trusted", in the run of the instructor's source notebook: the record also carries the check's
+  it (gdcourse.grading.steps.verdicts) against the records of the instructor's solution; the
+  judges are not even present in this sandbox, so this module imports them in JUDGE mode only;
+- TRUSTED, in the run of the instructor's source notebook: the record also carries the check's
   auxiliary values (what the solution gives for related calls, the known mistakes' counterparts),
   which only this run computes.
 
@@ -21,48 +21,63 @@ import ast
 import os
 import sys
 import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from .plain import Record
+
+if TYPE_CHECKING:
+    from .judges.cell import CellJudgement
 
 MIME = "application/vnd.gdcourse.observation+json"
 MODE_VARIABLE = "GDCOURSE_CHECKS"
 NOTHING = object()   # "no expected value stated" (None is a value a test may expect)
 
 
+class Mode(StrEnum):
+    """How the checks behave in a kernel (see the module's doc). The value travels in
+    MODE_VARIABLE: a StrEnum's members are their strings there."""
+    JUDGE = "judge"
+    OBSERVE = "observe"
+    TRUSTED = "trusted"
+
+
 class WrongAnswer(AssertionError):
     """An answer is not right yet. The message says what was expected, what came back, and why."""
 
-    def _render_traceback_(self):
+    def _render_traceback_(self) -> list[str]:
         # IPython shows this in place of a traceback: the message is the whole story, and the
         # frames would be this package's, with the path of the course's installation in them.
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
 
 
-def mode():
-    """'judge' (a student's own run, nbgrader validate), 'observe' or 'trusted' (autograde)."""
-    return os.environ.get(MODE_VARIABLE) or "judge"
+def mode() -> Mode:
+    """JUDGE (a student's own run, nbgrader validate), OBSERVE or TRUSTED (autograde)."""
+    try:
+        return Mode(os.environ.get(MODE_VARIABLE, ""))
+    except ValueError:   # unset (or no mode of the grader's): judged here, as it always was
+        return Mode.JUDGE
 
 
-# --- per-cell state: whether the hidden tests have begun, the failing upstream functions to name, and
-# in a student's own run a failure waiting for the cell's later checks ------------------------------
-_state = {"hidden": False, "notes": [], "failing": [], "hooked": False, "pending": None,
-          "to_the_end": False, "seq": 0}
+# --- per-cell state: whether the hidden tests have begun, and in a student's own run the judging
+# of the cell so far (gdcourse.checks.judges.cell) -------------------------------------------------
+_state: dict[str, Any] = {"hidden": False, "cell": None, "hooked": False, "seq": 0}
 
 
-def _new_cell(*_):
+def _new_cell(*_: object) -> None:
     _state["hidden"] = False
-    _state["notes"] = []
-    _state["failing"] = []
-    _state["pending"] = None
-    _state["to_the_end"] = False
+    _state["cell"] = None
 
 
 class _EndOfTestCell(ast.NodeTransformer):
     """Frames a test cell (a cell that imports the checks) with calls of test_cell_begins() and
     test_cell_ends(), so that a student's own run can judge a failure against the cell's later
-    checks before it reports it, as grading does (gdcourse.grading.verdicts)."""
+    checks before it reports it, as grading does (gdcourse.grading.steps.verdicts)."""
 
     CALL = "__import__('gdcourse.checks.runtime', fromlist=['{0}']).{0}()"
 
-    def visit_Module(self, node):
+    def visit_Module(self, node: ast.Module) -> ast.Module:
         if any(isinstance(statement, ast.ImportFrom)
                and (statement.module or "").startswith("gdcourse.checks")
                for statement in node.body):
@@ -72,7 +87,7 @@ class _EndOfTestCell(ast.NodeTransformer):
         return node
 
 
-def install():
+def install() -> None:
     """Reset the per-cell state before every cell (IPython's pre_run_cell event) and, in a
     student's own run, frame test cells (_EndOfTestCell). gdcourse.checks.kernel_start calls
     this when a kernel starts; otherwise the first check does, and the cell it runs in is judged
@@ -88,23 +103,29 @@ def install():
         return  # not in a kernel yet (a fork server preloading this module): the first check installs
     _state["hooked"] = True
     shell.events.register("pre_run_cell", _new_cell)
-    if mode() == "judge":
+    if mode() is Mode.JUDGE:
         shell.ast_transformers.append(_EndOfTestCell())
 
 
-def test_cell_begins():
-    _state["to_the_end"] = True
+def test_cell_begins() -> None:
+    """The start of a framed test cell: a named mistake waits for the cell's later checks."""
+    from .judges.cell import CellJudgement
+
+    _state["cell"] = CellJudgement(wait=True)
 
 
-def test_cell_ends():
-    """The end of a framed test cell: report the failure that waited for the later checks."""
-    pending, _state["pending"], _state["to_the_end"] = _state["pending"], None, False
-    if pending is not None:
+def test_cell_ends() -> None:
+    """The end of a framed test cell: report the named mistake that waited for the later checks."""
+    cell: CellJudgement | None = _state["cell"]
+    if cell is None:
+        return
+    named = cell.ended()
+    if named is not None:
         __tracebackhide__ = True
-        raise WrongAnswer(pending.verdict(builds_on=_state["notes"]).for_student())
+        raise WrongAnswer(named.verdict(builds_on=cell.notes).for_student())
 
 
-def hidden_tests_begin():
+def hidden_tests_begin() -> None:
     """Called where a test cell's hidden tests begin, in the trusted run only (the grader inserts
     the call into its copy of the source notebook): records made from here on are hidden checks,
     whose inputs and expected values the student's feedback never shows."""
@@ -112,7 +133,7 @@ def hidden_tests_begin():
 
 
 # --- calling the student's code -------------------------------------------------------------------
-def _namespace():
+def _namespace() -> dict[str, Any]:
     """The notebook's global names, where the student's functions are defined."""
     try:
         from IPython import get_ipython
@@ -124,13 +145,13 @@ def _namespace():
     return vars(sys.modules["__main__"])
 
 
-def _first_sentence(text):
+def _first_sentence(text: object) -> str:
     first = str(text).split("\n")[0]
     end = first.find(". ")
     return first if end < 0 else first[:end + 1]
 
 
-def outcome_of(run, functions):
+def outcome_of(run: Callable[..., Any], functions: Sequence[str]) -> Record:
     """Call `run(*functions)` (functions: names in the notebook) and describe what happened:
     {"returned": plain value} | {"raised": {...}} | {"missing": name}, and the warnings it gave."""
     from .plain import plain
@@ -160,7 +181,9 @@ def outcome_of(run, functions):
                            "while": "reading the value that came back"}}
 
 
-def check(name, *, call, run, functions, case=None, expect=NOTHING, aux=None, role="check"):
+def check(name: str, *, call: str, run: Callable[..., Any], functions: Sequence[str],
+          case: Mapping[str, Any] | None = None, expect: Any = NOTHING,
+          aux: Mapping[str, Callable[..., Any]] | None = None, role: str = "check") -> None:
     """Observe one call of the student's code, then judge it here or send it out (see above).
 
     name       the judge, "module.kind" in gdcourse.checks.judges
@@ -177,26 +200,26 @@ def check(name, *, call, run, functions, case=None, expect=NOTHING, aux=None, ro
     install()
     current = mode()
     # Records are numbered in the order the kernel makes them: one seen twice, or out of order,
-    # was not made by its check where it stands (gdcourse.grading.verdicts flags it).
+    # was not made by its check where it stands (gdcourse.grading.steps.verdicts flags it).
     _state["seq"] += 1
-    record = {"check": name, "role": role, "call": call, "seq": _state["seq"],
-              "case": {key: plain(value) for key, value in (case or {}).items()},
-              "outcome": outcome_of(run, functions), "hidden": _state["hidden"]}
+    record: Record = {"check": name, "role": role, "call": call, "seq": _state["seq"],
+                      "case": {key: plain(value) for key, value in (case or {}).items()},
+                      "outcome": outcome_of(run, functions), "hidden": _state["hidden"]}
     if expect is not NOTHING:
         record["stated"] = {"returned": plain(expect)}
-    if current == "trusted" and aux:
+    if current is Mode.TRUSTED and aux:
         record["aux"] = {key: outcome_of(compute, functions) for key, compute in aux.items()}
-    if current in ("observe", "trusted"):
+    if current is Mode.JUDGE:
+        _judge_here(record)
+    else:
         _emit(record)
-        return
-    _judge_here(record)
 
 
 class InputChanged(Exception):
     """The student's function wrote into a tensor it was given (an in-place operation)."""
 
 
-def on_copies(function, **inputs):
+def on_copies(function: Callable[..., Any], **inputs: Any) -> Any:
     """function(*copies of the input tensors), once each copy is found unchanged after the call
     (a copy keeps its original's requires_grad). A changed one is reported as the call's error,
     InputChanged, which the judges explain."""
@@ -212,7 +235,8 @@ def on_copies(function, **inputs):
     return result
 
 
-def upstream(function, *, call, run, expect, after=(), name="common.upstream"):
+def upstream(function: str, *, call: str, run: Callable[..., Any], expect: Any,
+             after: Iterable[str] = (), name: str = "common.upstream") -> None:
     """Probe a function the tested one builds on: when it is wrong, every failure of this cell
     says so ("this builds on …, which fails its own test above: fix that first"). `after`: the
     functions it builds on in turn, probed before it in the same cell; when one of them fails,
@@ -221,7 +245,7 @@ def upstream(function, *, call, run, expect, after=(), name="common.upstream"):
           case={"function": function, "after": list(after)}, expect=expect, role="upstream")
 
 
-def _emit(record):
+def _emit(record: Record) -> None:
     """Send a record out of the kernel as one JSON text: the grader reads it with one json.loads
     instead of walking a large nested structure (an animation's frames) key by key."""
     import json
@@ -229,9 +253,9 @@ def _emit(record):
     display({MIME: json.dumps(record)}, raw=True)
 
 
-def record_of(output):
+def record_of(output: Mapping[str, Any]) -> Any:
     """The record a test cell's output carries (see _emit): plain data, or, when it is not JSON,
-    the text as it came, which no judge reads as a pass."""
+    the text as it came, which no judge reads as a pass (Any: a kernel's data, to be checked)."""
     import json
     data = output["data"][MIME]
     if isinstance(data, str):
@@ -242,30 +266,18 @@ def record_of(output):
     return data
 
 
-def _judge_here(record):
-    """A student's own run: judge against the stated expected value, now."""
+def _judge_here(record: Record) -> None:
+    """A student's own run: judge against the stated expected value, now, under the cell's rules
+    (gdcourse.checks.judges.cell), as grading does."""
     if "stated" not in record:
         return  # a hidden check in the instructor's source notebook: the solution is the reference
-    from .judges import builds_on_failing, judge_record
-    failure = judge_record(record, expected=record["stated"], aux={})
-    if record["role"] == "upstream":
-        if failure is not None:
-            if not builds_on_failing(record, _state["failing"]):
-                _state["notes"].append(failure.name)
-            _state["failing"].append(failure.name)
-        return
-    __tracebackhide__ = True
-    pending = _state["pending"]
-    if pending is not None:
-        # A named mistake waits: it stands only if every later failure is the same mistake (or a
-        # value it shares with others), as in grading. The first failure is the one reported.
-        if failure is None or failure.bears_out(pending.why):
-            return
-        _state["pending"] = None
-        raise WrongAnswer(pending.unnamed().verdict(builds_on=_state["notes"]).for_student())
-    if failure is None:
-        return
-    if failure.mistake and _state["to_the_end"]:
-        _state["pending"] = failure
-        return
-    raise WrongAnswer(failure.verdict(builds_on=_state["notes"]).for_student())
+    from .judges import judge_record
+    from .judges.cell import CellJudgement
+
+    if _state["cell"] is None:   # a cell not framed (the first check installs): nothing waits
+        _state["cell"] = CellJudgement(wait=False)
+    cell: CellJudgement = _state["cell"]
+    failure = cell.judged(record, judge_record(record, expected=record["stated"], aux={}))
+    if failure is not None:
+        __tracebackhide__ = True
+        raise WrongAnswer(failure.verdict(builds_on=cell.notes).for_student())

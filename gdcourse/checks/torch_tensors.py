@@ -4,22 +4,31 @@ Inputs are written as code (`"torch.tensor([1.0, -2.0])"`), so that the call in 
 is code the student can run; each call gets a fresh tensor. Visible tests state the expected
 tensor (`expect=`); hidden tests state none: the solution's run provides it.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .runtime import NOTHING, check, upstream
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import torch
 
 PROBE = "torch.tensor([[1.0, -2.0], [0.5, 3.0]], dtype=torch.float64)"
 
 
-def make(text):
+def make(text: str) -> torch.Tensor:
     """The tensor that `text` builds."""
     import torch
     return eval(text, {"torch": torch})
 
 
-def gradient_works():
+def gradient_works() -> None:
     """Probe get_gradient_tensor on a float64 matrix: its answer, and the matrix after the call."""
     import torch
 
-    def probe(gradient):
+    def probe(gradient: Callable[..., Any]) -> torch.Tensor:
         theta = make(PROBE)
         return torch.stack([gradient(theta), theta])
 
@@ -28,19 +37,19 @@ def gradient_works():
              expect=torch.stack([2 * theta, theta]))
 
 
-def check_gradient(text, expect=NOTHING, kind="gradient"):
+def check_gradient(text: str, expect: Any = NOTHING, kind: str = "gradient") -> None:
     check(f"torch_tensors.{kind}", call=f"get_gradient_tensor({text})",
           run=lambda gradient: gradient(make(text)), functions=("get_gradient_tensor",),
           case={"theta": make(text)}, expect=expect)
 
 
-def check_gradient_shape(text, expect=NOTHING):
+def check_gradient_shape(text: str, expect: Any = NOTHING) -> None:
     """Matrices, scalar tensors and float64: the shape and dtype are kept, to float64 precision."""
     check_gradient(text, expect, kind="gradient_shape")
 
 
-def check_gradient_keeps_input(text):
-    def run(gradient):
+def check_gradient_keeps_input(text: str) -> None:
+    def run(gradient: Callable[..., Any]) -> torch.Tensor:
         theta = make(text)
         gradient(theta)
         return theta
@@ -49,7 +58,8 @@ def check_gradient_keeps_input(text):
           run=run, functions=("get_gradient_tensor",), case={"theta": make(text)})
 
 
-def check_descent(text, learning_rate, number_steps, expect=NOTHING, kind="descent"):
+def check_descent(text: str, learning_rate: float, number_steps: int, expect: Any = NOTHING,
+                  kind: str = "descent") -> None:
     check(f"torch_tensors.{kind}",
           call=f"gradient_descent_torch({text}, {learning_rate}, {number_steps})",
           run=lambda descent: descent(make(text), learning_rate, number_steps),
@@ -58,16 +68,18 @@ def check_descent(text, learning_rate, number_steps, expect=NOTHING, kind="desce
                 "number_steps": number_steps}, expect=expect)
 
 
-def check_descent_shape(text, learning_rate, number_steps, expect=NOTHING):
+def check_descent_shape(text: str, learning_rate: float, number_steps: int,
+                        expect: Any = NOTHING) -> None:
     check_descent(text, learning_rate, number_steps, expect, kind="descent_shape")
 
 
-def check_descent_edge(text, learning_rate, number_steps, expect=NOTHING):
+def check_descent_edge(text: str, learning_rate: float, number_steps: int,
+                       expect: Any = NOTHING) -> None:
     check_descent(text, learning_rate, number_steps, expect, kind="descent_edge")
 
 
-def check_descent_keeps_input(text, learning_rate, number_steps):
-    def run(descent):
+def check_descent_keeps_input(text: str, learning_rate: float, number_steps: int) -> None:
+    def run(descent: Callable[..., Any]) -> torch.Tensor:
         initial_theta = make(text)
         descent(initial_theta, learning_rate, number_steps)
         return initial_theta

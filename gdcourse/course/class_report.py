@@ -11,7 +11,7 @@ the index is. Each assignment's page shows:
 - per test, the share of students who passed it, who failed one of its visible checks, and who
   passed those but failed a hidden one (a hidden test nobody passes is a bad test, or a gap in
   the lecture);
-- the known mistakes the grading recognised (gdcourse.grading.verdicts notes which one a failure
+- the known mistakes the grading recognised (gdcourse.grading.steps.verdicts notes which one a failure
   names), most common first, then the other failures by the hint they got: the students, the
   tests it came from and the lecture code the exercise builds on;
 - flagged submissions and written answers still to grade, each linked to its page in formgrader.
@@ -30,12 +30,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+from matplotlib.figure import Figure  # noqa: E402
 
-from .class_results import assignments_in_gradebook, falling_behind, read_results  # noqa: E402
+from .class_results import (AssignmentResults, FallingBehind, HintCount,  # noqa: E402
+                            NotebookNote, assignments_in_gradebook, falling_behind, read_results)
 from .course_folder import gradebook_url  # noqa: E402
 
 REPORTS = "reports"
 PASSED, VISIBLE, HIDDEN = "tab:green", "tab:red", "tab:orange"
+HIDDEN_NOTE = " <span class=muted>(hidden checks)</span>"
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 62rem; margin: 2rem auto; padding: 0 1rem;
@@ -51,11 +54,11 @@ nav a { margin-right: 1rem; }
 """
 
 
-def _e(text):
+def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _svg(fig):
+def _svg(fig: Figure) -> str:
     """A figure as inline SVG (no file next to the page to lose)."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
@@ -64,18 +67,18 @@ def _svg(fig):
     return f'<div class="figure">{text[text.index("<svg"):]}</div>'
 
 
-def _percent(share):
+def _percent(share: float | None) -> str:
     return "–" if share is None else f"{100 * share:.0f} %"
 
 
-def _code(text):
+def _code(text: str) -> str:
     """The introduction's `code` spans as <code>, the rest escaped."""
     parts = str(text).split("`")
     return "".join(f"<code>{_e(p)}</code>" if i % 2 else _e(p) for i, p in enumerate(parts))
 
 
 # --- figures --------------------------------------------------------------------------------------
-def score_histogram(results):
+def score_histogram(results: AssignmentResults) -> Figure:
     scores = [s.score for s in results.submissions]
     top = results.max_score or 1.0
     fig, ax = plt.subplots(figsize=(6.5, 3.2))
@@ -88,8 +91,8 @@ def score_histogram(results):
     return fig
 
 
-def question_means_figure(results):
-    means = [(q, m) for q, m in results.question_means() if m is not None]
+def question_means_figure(results: AssignmentResults) -> Figure:
+    means = [(m.question, m.mean) for m in results.question_means() if m.mean is not None]
     fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(means) + 1.2))
     labels = [q for q, _ in means][::-1]
     values = [100 * m for _, m in means][::-1]
@@ -101,13 +104,13 @@ def question_means_figure(results):
     return fig
 
 
-def pass_rates_figure(results):
-    rates = results.pass_rates()
+def pass_rates_figure(results: AssignmentResults) -> Figure:
+    rates = results.pass_rates()[::-1]
     fig, ax = plt.subplots(figsize=(6.5, 0.4 * len(rates) + 1.4))
-    labels = [t.grade_id for t, *_ in rates][::-1]
-    passed = [100 * p for _, p, _, _ in rates][::-1]
-    visible = [100 * v for _, _, v, _ in rates][::-1]
-    hidden = [100 * h for _, _, _, h in rates][::-1]
+    labels = [r.test.grade_id for r in rates]
+    passed = [100 * r.passed for r in rates]
+    visible = [100 * r.visible for r in rates]
+    hidden = [100 * r.hidden for r in rates]
     ax.barh(labels, passed, color=PASSED, label="passed")
     ax.barh(labels, visible, left=passed, color=VISIBLE, label="failed a visible check")
     ax.barh(labels, hidden, left=[p + v for p, v in zip(passed, visible)], color=HIDDEN,
@@ -118,11 +121,11 @@ def pass_rates_figure(results):
     return fig
 
 
-def falling_behind_figure(names, behind):
+def falling_behind_figure(names: list[str], behind: list[FallingBehind]) -> Figure:
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
-    for student, row in behind:
-        points = [(i, 100 * share) for i, share in enumerate(row) if share is not None]
-        ax.plot([i for i, _ in points], [v for _, v in points], marker="o", label=student)
+    for row in behind:
+        points = [(i, 100 * share) for i, share in enumerate(row.shares) if share is not None]
+        ax.plot([i for i, _ in points], [v for _, v in points], marker="o", label=row.student)
     ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
     ax.set(title="Students whose scores dropped", ylabel="% of the points", ylim=(0, 105))
     ax.legend(fontsize="small")
@@ -130,17 +133,18 @@ def falling_behind_figure(names, behind):
 
 
 # --- pages ----------------------------------------------------------------------------------------
-def _page(title, body):
+def _page(title: str, body: str) -> str:
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>\n"
             f"{body}\n</body></html>\n")
 
 
-def _formgrader_link(formgrader, notebook_id, text):
-    return f'<a href="{_e(formgrader.rstrip("/"))}/submissions/{_e(notebook_id)}">{_e(text)}</a>'
+def _formgrader_link(formgrader: str, note: NotebookNote) -> str:
+    return (f'<a href="{_e(formgrader.rstrip("/"))}/submissions/{_e(note.notebook_id)}">'
+            f'{_e(note.notebook)}</a>')
 
 
-def assignment_page(results, formgrader):
+def assignment_page(results: AssignmentResults, formgrader: str) -> str:
     count = len(results.submissions)
     parts = [f'<nav><a href="index.html">← the class</a></nav><h1>{_e(results.name)}: what the '
              f"class missed</h1>"]
@@ -172,53 +176,54 @@ def assignment_page(results, formgrader):
     return _page(f"{results.name}: class report", "\n".join(parts))
 
 
-def _tests_table(results):
+def _tests_table(results: AssignmentResults) -> str:
     rows = "".join(
-        f"<tr><td><code>{_e(t.grade_id)}</code></td><td>{_e(t.description)}</td>"
-        f'<td class="n">{_percent(p)}</td><td class="n">{_percent(v)}</td>'
-        f'<td class="n">{_percent(h) if t.has_hidden else "no hidden checks"}</td></tr>'
-        for t, p, v, h in results.pass_rates())
+        f"<tr><td><code>{_e(r.test.grade_id)}</code></td><td>{_e(r.test.description)}</td>"
+        f'<td class="n">{_percent(r.passed)}</td><td class="n">{_percent(r.visible)}</td>'
+        f'<td class="n">{_percent(r.hidden) if r.test.has_hidden else "no hidden checks"}</td></tr>'
+        for r in results.pass_rates())
     return ("<table><tr><th>test</th><th>what it checks</th><th>passed</th>"
             "<th>failed a visible check</th><th>failed a hidden check only</th></tr>"
             f"{rows}</table>")
 
 
-def _hints_table(results, hints, intro, empty):
+def _hints_table(results: AssignmentResults, hints: list[HintCount], intro: str,
+                 empty: str) -> str:
     if not hints:
         return f"<p>{_e(empty)}</p>"
     count = len(results.submissions)
     by_id = {t.grade_id: t for t in results.tests}
     rows = []
-    for hint, students, tests, hidden in hints:
-        questions = list(dict.fromkeys(by_id[t].question for t in tests if t in by_id))
+    for row in hints:
+        questions = list(dict.fromkeys(by_id[t].question for t in row.tests if t in by_id))
         lecture = "; ".join(_code(results.lecture[q]) for q in questions if q in results.lecture)
         rows.append(
-            f'<tr><td class="n">{students} ({_percent(students / count)})</td>'
-            f"<td>{_e(hint)}{' <span class=muted>(hidden checks)</span>' if hidden else ''}</td>"
+            f'<tr><td class="n">{row.students} ({_percent(row.students / count)})</td>'
+            f"<td>{_e(row.hint)}{HIDDEN_NOTE if row.hidden else ''}</td>"
             f"<td>{'<br>'.join(_e(q) for q in questions)}<br><span class=muted>"
-            f"{', '.join(_e(t) for t in tests)}</span></td><td>{lecture or '–'}</td></tr>")
+            f"{', '.join(_e(t) for t in row.tests)}</span></td><td>{lecture or '–'}</td></tr>")
     return (f"<p>{_e(intro)}</p>"
             "<table><tr><th>students</th><th>the hint they got</th><th>question and tests</th>"
             f"<th>in the lecture</th></tr>{''.join(rows)}</table>")
 
 
-def _attention(results, formgrader):
+def _attention(results: AssignmentResults, formgrader: str) -> str:
     rows = []
     for s in results.submissions:
-        for notebook, notebook_id, reason in s.flagged:
-            rows.append(f"<tr><td>{_e(s.student)}</td><td>flagged</td><td>{_e(reason)}</td>"
-                        f"<td>{_formgrader_link(formgrader, notebook_id, notebook)}</td></tr>")
-        for notebook, notebook_id, cell in s.ungraded:
+        for note in s.flagged:
+            rows.append(f"<tr><td>{_e(s.student)}</td><td>flagged</td><td>{_e(note.what)}</td>"
+                        f"<td>{_formgrader_link(formgrader, note)}</td></tr>")
+        for note in s.ungraded:
             rows.append(f"<tr><td>{_e(s.student)}</td><td>to grade by hand</td>"
-                        f"<td><code>{_e(cell)}</code></td>"
-                        f"<td>{_formgrader_link(formgrader, notebook_id, notebook)}</td></tr>")
+                        f"<td><code>{_e(note.what)}</code></td>"
+                        f"<td>{_formgrader_link(formgrader, note)}</td></tr>")
     if not rows:
         return "<p>Nothing flagged, nothing left to grade by hand.</p>"
     return ("<table><tr><th>student</th><th>why</th><th>what</th><th>formgrader</th></tr>"
             f"{''.join(rows)}</table>")
 
 
-def index_page(all_results, formgrader):
+def index_page(all_results: list[AssignmentResults], formgrader: str) -> str:
     names = [r.name for r in all_results]
     rows = "".join(
         f'<tr><td><a href="{_e(r.name)}.html">{_e(r.name)}</a></td>'
@@ -235,29 +240,30 @@ def index_page(all_results, formgrader):
                   "earlier one.</p>", _svg(falling_behind_figure(names, behind)),
                   "<table><tr><th>student</th>" + "".join(f"<th>{_e(n)}</th>" for n in names)
                   + "</tr>" + "".join(
-                      f"<tr><td>{_e(student)}</td>"
-                      + "".join(f'<td class="n">{_percent(v)}</td>' for v in row) + "</tr>"
-                      for student, row in behind) + "</table>"]
+                      f"<tr><td>{_e(row.student)}</td>"
+                      + "".join(f'<td class="n">{_percent(v)}</td>' for v in row.shares) + "</tr>"
+                      for row in behind) + "</table>"]
     else:
         parts.append("<p>No student's score dropped by a quarter of the points or more.</p>")
     return _page("Class report", "\n".join(parts))
 
 
-def _mean_share(results):
+def _mean_share(results: AssignmentResults) -> str:
     shares = [s.score / s.max_score for s in results.submissions if s.max_score]
     return _percent(sum(shares) / len(shares)) if shares else "–"
 
 
-def _top_mistake(results):
+def _top_mistake(results: AssignmentResults) -> str:
     mistakes = results.mistakes() or results.other_failures()
     if not mistakes:
         return "–"
-    hint, students, _, _ = mistakes[0]
-    return f"{hint} ({students} of {len(results.submissions)})"
+    top = mistakes[0]
+    return f"{top.hint} ({top.students} of {len(results.submissions)})"
 
 
-def write_reports(course_root, assignments=None, out=None, formgrader="/formgrader",
-                  db_url=None):
+def write_reports(course_root: str | Path, assignments: list[str] | None = None,
+                  out: str | Path | None = None, formgrader: str = "/formgrader",
+                  db_url: str | None = None) -> Path:
     """Write the pages; returns the index page's path."""
     course_root = Path(course_root)
     db_url = db_url or gradebook_url(course_root)
@@ -273,7 +279,7 @@ def write_reports(course_root, assignments=None, out=None, formgrader="/formgrad
     return index
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m gdcourse.course.class_report",
         description="Write the class report (HTML) of graded assignments.")

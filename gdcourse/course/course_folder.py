@@ -6,7 +6,8 @@ from pathlib import Path
 GRADING_FILES = ("source", "release", "catalog")
 
 
-def copy_course(course_root, destination, extra_config=""):
+def copy_course(course_root: str | os.PathLike[str], destination: str | os.PathLike[str],
+                extra_config: str = "") -> Path:
     """Copy the configuration, source/, release/ and the catalog of `course_root` into
     `destination`; `extra_config` is appended to the copy's nbgrader_config.py."""
     course_root, destination = Path(course_root), Path(destination)
@@ -19,6 +20,6 @@ def copy_course(course_root, destination, extra_config=""):
     return destination
 
 
-def gradebook_url(course_root):
+def gradebook_url(course_root: str | os.PathLike[str]) -> str:
     """Where nbgrader_config.py puts the gradebook."""
     return os.environ.get("GDCOURSE_DB_URL") or f"sqlite:///{Path(course_root) / 'gradebook.db'}"

@@ -5,9 +5,10 @@
 It holds the lectures, the released assignments (release/, made by nbgrader: no solutions, no
 hidden tests), START.ipynb, lab-settings/, the LICENSE, a README, requirements and a Makefile for
 students, an nbgrader_config.py for the Validate button, and the part of the course package that
-lectures and test cells import (gdcourse/checks and gdcourse/lecture). Never source/, catalog/, tests/, the
-grading set-up (gdcourse/grading, gdcourse/course) or nbgrader's working folders. The folder can
-be published as a git repository of its own for a self-study course.
+lectures, test cells and that nbgrader_config.py import (gdcourse/checks and gdcourse/lecture).
+Never source/, catalog/, tests/, the grading set-up (gdcourse/grading, gdcourse/course) or
+nbgrader's working folders. The folder can be published as a git repository of its own for a
+self-study course.
 """
 import argparse
 import shutil
@@ -23,12 +24,13 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 WORK = {"notebooks", "release"}  # where students write: kept when an edition is refreshed
 
 
-def _copy_if_new(source, target):
+def _copy_if_new(source: str, target: str) -> None:
     if not Path(target).exists():
         shutil.copy2(source, target)
 
 
-def write_edition(course_root, destination, keep_work=False):
+def write_edition(course_root: str | Path, destination: str | Path,
+                  keep_work: bool = False) -> Path:
     """Write the student edition of `course_root` into `destination` (made anew); returns it.
     With `keep_work`, notebooks already in the edition's notebooks/ and release/ are kept: a
     student's work survives a refresh."""
@@ -61,7 +63,7 @@ def write_edition(course_root, destination, keep_work=False):
     return destination
 
 
-def student_requirements(course_root):
+def student_requirements(course_root: str | Path) -> str:
     """The course's pinned requirements without what only instructors need."""
     lines = ["# Everything the lectures and the assignments need, pinned. torch 2.13.0 is the CPU build."]
     for line in (Path(course_root) / "requirements.txt").read_text().splitlines():
@@ -72,7 +74,7 @@ def student_requirements(course_root):
     return "\n".join(lines) + "\n"
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("destination", help="the folder to write the student edition into")
     parser.add_argument("--course", default=".", help="the course folder (default: here)")

@@ -13,22 +13,24 @@
 nbgrader's own output goes to grading.log in the course folder.
 """
 import argparse
+import os
 import shutil
 import sys
 import time
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from .catalog import assignment_names, example_class
+from .catalog import Entry, assignment_names, example_class
 from .class_report import write_reports
 from .course_folder import gradebook_url
-from gdcourse.grading.flags import FLAG, flagged_submissions
+from gdcourse.grading.steps.flags import FLAG, flagged_submissions
 from .grade_table import format_table, read_grades
 from .nbgrader_commands import NbgraderFailed, nbgrader, run_command
 from .release import generate_releases
 from .submissions import submission_from_entry, write_submission
 
 
-def step(message):
+def step(message: str) -> Callable[[], None]:
     """Print what is about to happen; returns a function that prints how long it took."""
     print(f"{message} ...", end="", flush=True)
     started = time.perf_counter()
@@ -38,7 +40,8 @@ def step(message):
 STUDENT_LIST = "catalog/example_students.csv"  # their names, for formgrader and exports
 
 
-def put_submissions_in_place(course_root, students):
+def put_submissions_in_place(course_root: str | os.PathLike[str],
+                             students: Mapping[str, Mapping[str, Entry]]) -> None:
     for student, picks in students.items():
         for assignment, entry in picks.items():
             folder = Path(course_root) / "submitted" / student / assignment
@@ -46,7 +49,8 @@ def put_submissions_in_place(course_root, students):
             write_submission(course_root, student, assignment, submission_from_entry(course_root, entry))
 
 
-def batch_autograde(course_root, assignments, log_file):
+def batch_autograde(course_root: str | os.PathLike[str], assignments: Iterable[str],
+                    log_file: str | os.PathLike[str]) -> None:
     """Autograde (regrade) every submission of `assignments` with the course's batch command;
     its output and nbgrader's log go to `log_file`."""
     args = [*assignments, "--force", "--log", str(log_file)]
@@ -54,7 +58,7 @@ def batch_autograde(course_root, assignments, log_file):
                 f"python -m gdcourse.grading.batch {' '.join(args)}", log_file)
 
 
-def run(course_root):
+def run(course_root: str | os.PathLike[str]) -> None:
     course_root = Path(course_root).resolve()
     log = course_root / "grading.log"
     log.write_text("")
@@ -98,7 +102,7 @@ def run(course_root):
     print(f"nbgrader's log: {log}")
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description="Grade the bundled example class.")
     parser.add_argument("--course", default=".", help="the course folder (default: here)")
     try:

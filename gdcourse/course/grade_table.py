@@ -1,12 +1,17 @@
 """The grade table: student x assignment from nbgrader's grades.csv, with the class mean."""
 import csv
+import os
 from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
 
-from gdcourse.grading.flags import FLAG
+from gdcourse.grading.steps.flags import FLAG
 
 
-def read_grades(csv_path):
+def read_grades(csv_path: str | os.PathLike[str]
+                ) -> tuple[dict[tuple[str, str], tuple[float, float]], list[str]]:
     """{(student, assignment): (score, max_score)} and the assignments, in order, from grades.csv."""
+    grades: dict[tuple[str, str], tuple[float, float]]
+    assignments: list[str]
     grades, assignments = {}, []
     with open(csv_path, newline="") as f:
         for row in csv.DictReader(f):
@@ -18,7 +23,8 @@ def read_grades(csv_path):
     return grades, sorted(assignments)
 
 
-def format_table(grades, assignments, flagged=frozenset()):
+def format_table(grades: Mapping[tuple[str, str], tuple[float, float]], assignments: Sequence[str],
+                 flagged: Collection[tuple[str, str]] = frozenset()) -> str:
     """The table as text; a flagged submission's score is followed by FLAG (see gdcourse.flags)."""
     students = sorted({student for student, _ in grades})
     max_score = {a: max((m for (_, aa), (_, m) in grades.items() if aa == a), default=0)
@@ -26,7 +32,7 @@ def format_table(grades, assignments, flagged=frozenset()):
     width = max([len("class mean"), *map(len, students)])
     columns = [max(len(a), 11) for a in assignments]
     lines = ["  ".join(["student".ljust(width), *(a.rjust(c) for a, c in zip(assignments, columns))])]
-    totals = defaultdict(list)
+    totals: defaultdict[str, list[float]] = defaultdict(list)
     for student in students:
         cells = []
         for assignment, column in zip(assignments, columns):

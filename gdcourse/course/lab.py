@@ -16,6 +16,7 @@ empty: its frame is set while the cell is skipped, and never laid out (chapter 5
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from .edition import write_edition
@@ -24,7 +25,8 @@ START_PAGE = "START.ipynb"
 EDITION = ".student-edition"  # where `make lab` writes the student edition it opens
 
 
-def lab_command(course, formgrader=False, extra=()):
+def lab_command(course: str | os.PathLike[str], formgrader: bool = False,
+                extra: Iterable[str] = ()) -> list[str]:
     course = Path(course).resolve()
     jupyter = Path(sys.executable).parent / "jupyter"
     landing = "/formgrader" if formgrader else f"/lab/tree/{START_PAGE}"
@@ -36,7 +38,7 @@ def lab_command(course, formgrader=False, extra=()):
     return [*command, *extra]
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--formgrader", action="store_true", help="open formgrader (instructors)")
     parser.add_argument("--course", default=".", help="the course folder (default: here)")

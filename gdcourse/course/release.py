@@ -1,17 +1,19 @@
 """Regenerate release/ from source/ with `nbgrader generate_assignment`, every chapter."""
 import argparse
+import os
 from pathlib import Path
 
 from .catalog import assignment_names
 from .nbgrader_commands import nbgrader
 
 
-def generate_releases(course_root, log_file=None):
+def generate_releases(course_root: str | os.PathLike[str],
+                      log_file: str | os.PathLike[str] | None = None) -> None:
     for assignment in assignment_names(course_root):
         nbgrader(course_root, "generate_assignment", assignment, "--force", log_file=log_file)
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--course", default=".", help="the course folder (default: here)")
     course_root = Path(parser.parse_args().course).resolve()

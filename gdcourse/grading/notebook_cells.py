@@ -1,38 +1,62 @@
-"""Finding nbgrader cells in a notebook, and reading a source cell's solution."""
+"""Finding an assignment's notebooks and their nbgrader cells, and reading a source cell's
+solution."""
+import os
 import re
+from pathlib import Path
+from typing import Any
+
+from nbformat import NotebookNode
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
 
 # The cell metadata where grading keeps what it noted of a cell and how it judged it (the
-# verdict); never a submission's own (gdcourse.grading.structure removes those).
+# verdict); never a submission's own (gdcourse.grading.steps.structure removes those).
 JUDGED = "gdcourse"
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 _SOLUTION_MARKER = re.compile(r"^[ \t]*#*[ \t]*(BEGIN|END) SOLUTION[ \t]*$\n?", re.MULTILINE)
 
 
-def nbgrader_meta(cell):
+def assignment_notebook(config: Config, step: str, assignment: str, notebook: str) -> Path:
+    """Where nbgrader keeps `notebook` of `assignment` in `step` ("source" or "release") of the
+    course that `config` describes."""
+    coursedir = CourseDirectory(config=config)
+    directory = {"source": coursedir.source_directory, "release": coursedir.release_directory}
+    return Path(coursedir.format_path(directory[step], ".", assignment)) / f"{notebook}.ipynb"
+
+
+def course_notebook(course_root: str | os.PathLike[str], step: str, assignment: str) -> Path:
+    """The notebook of `assignment` in `step` of the course folder `course_root`, in nbgrader's
+    default layout (this course's: one notebook per assignment, named like it)."""
+    config = Config({"CourseDirectory": {"root": str(Path(course_root).resolve())}})
+    return assignment_notebook(config, step, assignment, assignment)
+
+
+def nbgrader_meta(cell: NotebookNode) -> dict[str, Any]:
     """The cell's nbgrader metadata ({} for a cell nbgrader does not manage)."""
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
-def grade_id(cell):
+def grade_id(cell: NotebookNode) -> str | None:
     return nbgrader_meta(cell).get("grade_id")
 
 
-def is_answer_cell(cell):
+def is_answer_cell(cell: NotebookNode) -> bool:
     """A cell the student writes in: an autograded answer or a manually graded one."""
     return bool(nbgrader_meta(cell).get("solution"))
 
 
-def is_test_cell(cell):
+def is_test_cell(cell: NotebookNode) -> bool:
     meta = nbgrader_meta(cell)
     return bool(meta.get("grade")) and not meta.get("solution") and cell["cell_type"] == "code"
 
 
-def defines(source, name):
+def defines(source: str, name: str) -> bool:
     """Whether code defines `name` at top level: `def name(` or `name = ...`."""
     pattern = rf"^(def\s+{re.escape(name)}\s*\(|{re.escape(name)}\s*=)"
     return re.search(pattern, source, re.MULTILINE) is not None
 
 
-def find_answer_cell(nb, key):
+def find_answer_cell(nb: NotebookNode, key: str) -> NotebookNode:
     """The answer cell named by `key`: the function or variable it defines, or its grade_id."""
     for cell in nb.cells:
         if is_answer_cell(cell) and (grade_id(cell) == key or
@@ -41,10 +65,11 @@ def find_answer_cell(nb, key):
     raise KeyError(f"no answer cell defines or is named {key!r}")
 
 
-def cells_by_grade_id(nb):
-    return {grade_id(cell): cell for cell in nb.cells if grade_id(cell)}
+def cells_by_grade_id(nb: NotebookNode) -> dict[str, NotebookNode]:
+    return {grade_id(cell): cell  # type: ignore[misc]  # the filter leaves no None
+            for cell in nb.cells if grade_id(cell)}
 
 
-def solution_text(source):
+def solution_text(source: str) -> str:
     """A source cell's text as a student who solved it would write it: the markers removed."""
     return _SOLUTION_MARKER.sub("", source)

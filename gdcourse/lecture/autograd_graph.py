@@ -17,7 +17,17 @@ The drawing follows the course's plotting convention: the notebook makes the fig
 Only matplotlib is used on purpose: graphviz (what torchviz needs) is a system package that a
 student's laptop may not have, and the graphs of the course are small enough to lay out by hand.
 """
+from __future__ import annotations
+
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
+    from matplotlib.axes import Axes
+    from matplotlib.text import Text
+    from torch.autograd.graph import Node
 
 __all__ = ["GraphNode", "computation_graph", "draw_computation_graph"]
 
@@ -53,7 +63,7 @@ class GraphNode:
     obj: object
 
 
-def _tensor_name(tensor, names):
+def _tensor_name(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | None) -> str | None:
     """The name `names` gives this very tensor (compared with `is`), or None."""
     for name, candidate in (names or {}).items():
         if candidate is tensor:
@@ -61,11 +71,13 @@ def _tensor_name(tensor, names):
     return None
 
 
-def _shape(tensor):
+def _shape(tensor: torch.Tensor) -> str:
     return f"shape {tuple(tensor.shape)}"
 
 
-def computation_graph(output, names=None):
+def computation_graph(
+    output: torch.Tensor, names: Mapping[str, torch.Tensor] | None = None,
+) -> tuple[list[GraphNode], list[tuple[int, int]]]:
     """Walk the backward graph behind `output` and return it as `(nodes, edges)`.
 
     The walk starts at `output.grad_fn` and follows `next_functions` recursively, which is exactly
@@ -95,10 +107,11 @@ def computation_graph(output, names=None):
 
     nodes = [GraphNode(_tensor_name(output, names) or "output", _shape(output), "output", 0,
                        output)]
-    edges = []
-    index_of = {}  # id(grad_fn) -> index in nodes; the walk keeps every node alive, ids stay unique
+    edges: list[tuple[int, int]] = []
+    # id(grad_fn) -> index in nodes; the walk keeps every node alive, ids stay unique
+    index_of: dict[int, int] = {}
 
-    def visit(grad_fn):
+    def visit(grad_fn: Node) -> int:
         """Add `grad_fn` and everything after it; return its index in `nodes`."""
         if id(grad_fn) in index_of:  # met before through another path: one box, several arrows
             return index_of[id(grad_fn)]
@@ -120,18 +133,18 @@ def computation_graph(output, names=None):
     return nodes, edges
 
 
-def _set_depths(nodes, edges):
+def _set_depths(nodes: list[GraphNode], edges: list[tuple[int, int]]) -> None:
     """Give each node its longest distance from the output, so every arrow points to a later column.
 
     The longest (not the shortest) distance matters when a value is used at several depths, as θ
     is in (θ − 3)² + sin θ: its box must sit right of every box that sends it a gradient.
     """
-    senders = {}
+    senders: dict[int, set[int]] = {}
     for source, target in edges:
         senders.setdefault(target, set()).add(source)
     depth = {0: 0}
 
-    def longest(i):
+    def longest(i: int) -> int:
         if i not in depth:
             depth[i] = 1 + max(longest(j) for j in senders[i])
         return depth[i]
@@ -140,7 +153,9 @@ def _set_depths(nodes, edges):
         node.depth = longest(i)
 
 
-def draw_computation_graph(ax, output, names=None, title=None):
+def draw_computation_graph(ax: Axes, output: torch.Tensor,
+                           names: Mapping[str, torch.Tensor] | None = None,
+                           title: str | None = None) -> Axes:
     """Draw the backward graph behind `output` on the matplotlib Axes `ax` and return `ax`.
 
     Layout: one column per depth, `output` on the left and the leaves on the right. The arrows
@@ -161,16 +176,16 @@ def draw_computation_graph(ax, output, names=None, title=None):
     nodes, edges = computation_graph(output, names)
     columns = max(node.depth for node in nodes) + 1
 
-    by_depth = {}
+    by_depth: dict[int, list[int]] = {}
     for i, node in enumerate(nodes):
         by_depth.setdefault(node.depth, []).append(i)
     tallest = max(len(members) for members in by_depth.values())
-    position = {}
+    position: dict[int, tuple[float, float]] = {}
     for depth, members in by_depth.items():
         for row, i in enumerate(members):
             position[i] = (depth, (len(members) - 1) / 2 - row)
 
-    boxes = {}
+    boxes: dict[int, Text] = {}
     for i, node in enumerate(nodes):
         style = _STYLE[node.kind]
         text = node.label if not node.detail else f"{node.label}\n{node.detail}"
@@ -179,7 +194,7 @@ def draw_computation_graph(ax, output, names=None, title=None):
                            bbox={"boxstyle": "round,pad=0.45", "facecolor": style["facecolor"],
                                  "edgecolor": style["edgecolor"], "linewidth": 1.3})
 
-    seen = {}
+    seen: dict[tuple[int, int], int] = {}
     for source, target in edges:
         repeat = sum(1 for edge in edges if edge == (source, target))
         k = seen.get((source, target), 0)
@@ -198,7 +213,8 @@ def draw_computation_graph(ax, output, names=None, title=None):
             nodes[source].kind if source == 0 else nodes[target].kind)
         if link is not None:
             middle = [(a + b) / 2 for a, b in zip(position[source], position[target])]
-            ax.annotate(link, xy=middle, xytext=(0, 5), textcoords="offset points", ha="center",
+            ax.annotate(link, xy=middle,  # type: ignore[arg-type, unused-ignore]  # a list works
+                        xytext=(0, 5), textcoords="offset points", ha="center",
                         va="bottom", fontsize=8, color="#555555", family="monospace")
 
     ax.set_xlim(-0.6, columns - 0.4)

@@ -15,17 +15,29 @@ and every helper takes the Axes to draw on as its first argument (a sequence of 
 panel, for the multi-panel ones), draws on it and returns it. No helper makes a figure, so a test
 can hand one its own Axes and read the lines it drew instead of pixels.
 """
+from __future__ import annotations
+
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    from matplotlib.axes import Axes
+    from numpy.typing import NDArray
 
 COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown"]
 
 
-def _grid(start, stop, count=201):
+def _grid(start: float, stop: float, count: int = 201) -> list[float]:
     """Evenly spaced floats from start to stop: the chapters on floats have no numpy arrays."""
     return [start + (stop - start) * i / (count - 1) for i in range(count)]
 
 
-def plot_loss_with_tangents(ax, loss, gradient, points, *, theta_range=(-1.5, 1.5), title=""):
+def plot_loss_with_tangents(ax: Axes, loss: Callable[[float], float],
+                            gradient: Callable[[float], float], points: Iterable[float], *,
+                            theta_range: tuple[float, float] = (-1.5, 1.5),
+                            title: str = "") -> Axes:
     """Draw on `ax` the curve L(θ), its tangent at each point, and the downhill direction there.
 
     The tangent's slope is the gradient: the figure shows that the sign of the gradient says which
@@ -55,7 +67,8 @@ def plot_loss_with_tangents(ax, loss, gradient, points, *, theta_range=(-1.5, 1.
     return ax
 
 
-def plot_path_on_loss(ax, loss, trajectory, *, theta_range=(-1.2, 1.2), title=""):
+def plot_path_on_loss(ax: Axes, loss: Callable[[float], float], trajectory: Sequence[float], *,
+                      theta_range: tuple[float, float] = (-1.2, 1.2), title: str = "") -> Axes:
     """Draw on `ax` the curve L(θ) and the points θ₀, θ₁, … of a descent on it, joined by arrows.
 
     Seeing the points slide down the bowl, with shorter and shorter moves, shows that the step
@@ -82,14 +95,16 @@ def plot_path_on_loss(ax, loss, trajectory, *, theta_range=(-1.2, 1.2), title=""
     return ax
 
 
-def _check_panels(axes, count):
+def _check_panels(axes: Sequence[Axes] | NDArray[np.object_], count: int) -> None:
     """The multi-panel helpers draw one panel an Axes: say so when the two counts differ."""
     if len(axes) != count:
         raise ValueError(f"got {len(axes)} Axes for {count} panels: make the figure with "
                          f"plt.subplots(1, {count}) and pass all its Axes")
 
 
-def plot_trajectory_panels(axes, panels):
+def plot_trajectory_panels(
+    axes: Sequence[Axes] | NDArray[np.object_], panels: Sequence[Mapping[str, Any]],
+) -> Sequence[Axes] | NDArray[np.object_]:
     """Draw θ_k against the step number k, one run on each of `axes`, on the y axis that suits it.
 
     Runs that converge, crawl or explode differ by 25 orders of magnitude: on one linear axis the
@@ -118,7 +133,7 @@ def plot_trajectory_panels(axes, panels):
     return axes
 
 
-def _sparse_symlog_ticks(ax, values, ticks_each_side=3):
+def _sparse_symlog_ticks(ax: Axes, values: Iterable[float], ticks_each_side: int = 3) -> None:
     """Put a few ticks at ±10^p on a symmetric-log axis: the default one every 10³ is unreadable."""
     top = math.ceil(math.log10(max(abs(v) for v in values)))
     every = max(1, math.ceil(top / ticks_each_side))
@@ -128,7 +143,8 @@ def _sparse_symlog_ticks(ax, values, ticks_each_side=3):
     ax.set_ylim(-limit, limit)
 
 
-def plot_magnitudes_log(ax, trajectories, *, title=""):
+def plot_magnitudes_log(ax: Axes, trajectories: Mapping[str, Iterable[float]], *,
+                        title: str = "") -> Axes:
     """Draw on `ax` |θ_k| against k on a logarithmic axis, one line a run.
 
     A sequence that is multiplied by the same factor at every step is a straight line on a log
@@ -149,7 +165,8 @@ def plot_magnitudes_log(ax, trajectories, *, title=""):
     return ax
 
 
-def plot_factor(ax, factor, marks, *, lambda_range=(-0.25, 1.75), title=""):
+def plot_factor(ax: Axes, factor: Callable[[float], float], marks: Iterable[tuple[float, str]], *,
+                lambda_range: tuple[float, float] = (-0.25, 1.75), title: str = "") -> Axes:
     """Draw on `ax` the factor θ_{k+1}/θ_k against the learning rate λ, shaded where it shrinks θ.
 
     The descent converges where the factor lies strictly between −1 and 1: the shaded band makes
@@ -173,7 +190,9 @@ def plot_factor(ax, factor, marks, *, lambda_range=(-0.25, 1.75), title=""):
     return ax
 
 
-def plot_regimes(axes, trajectories):
+def plot_regimes(
+    axes: Sequence[Axes] | NDArray[np.object_], trajectories: Mapping[str, Sequence[float]],
+) -> Sequence[Axes] | NDArray[np.object_]:
     """Draw θ_k against k, one learning rate on each of `axes`, to compare side by side.
 
     Side by side, on a shared y axis (`plt.subplots(..., sharey=True)`), the regimes are easy to

@@ -10,20 +10,37 @@ None of them trains, predicts or computes a loss: the assignments' functions are
 A line is given as a tuple ``(slope, intercept, label)`` or ``(slope, intercept, label, style)``
 where ``style`` is a dict of keyword arguments for ``Axes.plot`` (colour, dash pattern, ...).
 """
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, SupportsFloat
+
 import matplotlib.pyplot as plt
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
+    from matplotlib.axes import Axes
+    from matplotlib.lines import Line2D
+    from numpy.typing import ArrayLike
+
+    # A line: (slope, intercept, label) or (slope, intercept, label, style for Axes.plot).
+    _Line = (tuple[SupportsFloat, SupportsFloat, str]
+             | tuple[SupportsFloat, SupportsFloat, str, dict[str, Any]])
 
 DATA_COLOUR = "tab:orange"
 LINE_COLOUR = "tab:blue"
 
 
-def _floats(values):
+def _floats(values: Iterable[SupportsFloat]) -> list[float]:
     """Plain Python floats, so tensors and lists plot alike."""
     return [float(value) for value in values]
 
 
-def plot_curves(ax, curves, *, title, xlabel, ylabel, log_scale=False, target=None,
-                target_label=None, legend_options=None, first_step=1):
+def plot_curves(ax: Axes, curves: Mapping[str, Iterable[SupportsFloat]], *, title: str,
+                xlabel: str, ylabel: str, log_scale: bool = False,
+                target: SupportsFloat | None = None, target_label: str | None = None,
+                legend_options: dict[str, Any] | None = None, first_step: int = 1) -> Axes:
     """Draw one or more per-step series (losses, weights) on `ax`, labelled, with a legend.
 
     `curves` maps a label to a sequence of values, one per step or epoch, numbered from
@@ -48,7 +65,10 @@ def plot_curves(ax, curves, *, title, xlabel, ylabel, log_scale=False, target=No
     return ax
 
 
-def axis_limits(u, y, lines=(), margin=0.08):
+def axis_limits(
+    u: Iterable[SupportsFloat], y: Iterable[SupportsFloat], lines: Iterable[_Line] = (),
+    margin: float = 0.08,
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """Axis limits (xlim, ylim) that hold every data point and every line over the data's span.
 
     An animation needs limits fixed in advance: if matplotlib rescaled each frame, the axes
@@ -65,17 +85,20 @@ def axis_limits(u, y, lines=(), margin=0.08):
     return (low - x_pad, high + x_pad), (min(heights) - y_pad, max(heights) + y_pad)
 
 
-def _draw_line(ax, line, span, default_colour):
+def _draw_line(ax: Axes, line: _Line, span: Iterable[float], default_colour: str) -> Line2D:
     slope, intercept, label = float(line[0]), float(line[1]), line[2]
-    style = {"color": default_colour, "linewidth": 2}
+    style: dict[str, Any] = {"color": default_colour, "linewidth": 2}
     if len(line) > 3:
         style.update(line[3])
     ends = list(span)
     return ax.plot(ends, [slope * end + intercept for end in ends], label=label, **style)[0]
 
 
-def plot_lines_over_data(ax, u, y, lines, *, title, xlabel="x", ylabel="y", span=None,
-                         limits=None, data_label="data"):
+def plot_lines_over_data(ax: Axes, u: Iterable[SupportsFloat], y: Iterable[SupportsFloat],
+                         lines: Iterable[_Line], *, title: str, xlabel: str = "x",
+                         ylabel: str = "y", span: tuple[float, float] | None = None,
+                         limits: tuple[tuple[float, float], tuple[float, float]] | None = None,
+                         data_label: str = "data") -> Axes:
     """Scatter the data and draw straight lines over it, with labels and a legend.
 
     `lines` is a list of ``(slope, intercept, label[, style])``. Each line is drawn over `span`
@@ -96,7 +119,10 @@ def plot_lines_over_data(ax, u, y, lines, *, title, xlabel="x", ylabel="y", span
     return ax
 
 
-def plot_snapshots(axes, u, y, snapshots, *, limits, xlabel="u", ylabel="y"):
+def plot_snapshots(axes: Iterable[Axes], u: Iterable[SupportsFloat], y: Iterable[SupportsFloat],
+                   snapshots: Sequence[tuple[int, SupportsFloat, SupportsFloat, SupportsFloat]],
+                   *, limits: tuple[tuple[float, float], tuple[float, float]],
+                   xlabel: str = "u", ylabel: str = "y") -> list[Axes]:
     """One panel per moment of a training run, on `axes` (a row of axes sharing x and y), with the
     same fixed limits.
 
@@ -111,15 +137,20 @@ def plot_snapshots(axes, u, y, snapshots, *, limits, xlabel="u", ylabel="y"):
         plot_lines_over_data(ax, u, y, [(slope, intercept, "x @ a")],
                              title=f"step {step}: loss {float(loss):.3f}",
                              xlabel=xlabel, ylabel=ylabel, span=limits[0], limits=limits)
-        ax.get_legend().remove()
+        ax.get_legend().remove()  # type: ignore[union-attr, unused-ignore]  # one was made above
         if ax is not axes[0]:
             ax.set_ylabel("")   # the panels share their y axis: one label is enough
     axes[0].legend(loc="upper left", fontsize="small")
     return axes
 
 
-def plot_curves_against(ax, curves, *, title, xlabel, ylabel, log_scale=False, log_x=False,
-                        target=None, target_label=None, legend_options=None):
+def plot_curves_against(
+    ax: Axes,
+    curves: Mapping[str, tuple[Iterable[SupportsFloat], Iterable[SupportsFloat]]], *,
+    title: str, xlabel: str, ylabel: str, log_scale: bool = False, log_x: bool = False,
+    target: SupportsFloat | None = None, target_label: str | None = None,
+    legend_options: dict[str, Any] | None = None,
+) -> Axes:
     """Like `plot_curves`, but every series brings its own x values.
 
     `curves` maps a label to a pair ``(xs, ys)``. Use it to compare runs on an axis other than
@@ -146,9 +177,12 @@ def plot_curves_against(ax, curves, *, title, xlabel, ylabel, log_scale=False, l
     return ax
 
 
-def plot_paths_on_contours(ax, grid_0, grid_1, loss_values, paths, *, levels, title,
-                           xlabel="θ[0]", ylabel="θ[1]", minimum=(0.0, 0.0),
-                           legend_options=None):
+def plot_paths_on_contours(ax: Axes, grid_0: ArrayLike, grid_1: ArrayLike, loss_values: ArrayLike,
+                           paths: Mapping[str, torch.Tensor | Sequence[Sequence[SupportsFloat]]],
+                           *, levels: Iterable[float], title: str, xlabel: str = "θ[0]",
+                           ylabel: str = "θ[1]",
+                           minimum: Sequence[SupportsFloat] = (0.0, 0.0),
+                           legend_options: dict[str, Any] | None = None) -> Axes:
     """Contour lines of a loss of two parameters, with descent paths drawn over them.
 
     `grid_0`, `grid_1` and `loss_values` are 2-D arrays of one shape (from `torch.meshgrid` with

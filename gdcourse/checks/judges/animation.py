@@ -8,13 +8,23 @@ played, "error": {"type", "message", "at"}. The expected side is the solution's 
 trusted run) or, in a visible test, a literal summary {"count": frames, "lines": [[slope,
 intercept], ...]} of the frames the test compares.
 
-Every function here raises `Fail(what, why)` or returns None; nothing computes a right answer.
+Every function here raises `Failure(what, why)` or returns None; nothing computes a right answer.
 """
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from ..plain import Unreadable
-from . import Fail
+from ..plain import Unreadable, Value
 from .common import aux_value, expected_value, returned, show
+from .observation import Observation
+from .verdict import Failure
+
+if TYPE_CHECKING:   # numpy is imported where it is used: the judges import without it
+    import numpy as np
+
+# A frame: {"lines": [(xs, ys)], "limits": [(x0, x1, y0, y1)], "points": [(us, ys)]}
+Frame = dict[str, list[Any]]
+Fit = tuple[float, ...]   # (slope, intercept) of a straight line
 
 # Frames and lines are compared to this precision (float32 arithmetic, values of order 1 to 10).
 REL, ABS = 1e-4, 1e-4
@@ -25,7 +35,7 @@ NO_GRAD_DATA = ("The line's data is a tensor that requires grad, and matplotlib 
 NO_ANIMATION = "Return the animation, `return FuncAnimation(fig, animate, frames=number_frames)`."
 
 
-def _array(values):
+def _array(values: object) -> "np.ndarray":
     import numpy as np
 
     if not isinstance(values, list):
@@ -36,17 +46,17 @@ def _array(values):
 @dataclass
 class Film:
     """The frames an animation showed, in order, and whether its sequence went on past them."""
-    frames: list = field(default_factory=list)   # [{"lines": [(xs, ys)], "limits", "points"}]
+    frames: list[Frame] = field(default_factory=list)
     endless: bool = False
-    error: dict = None
+    error: dict[str, Any] | None = None
 
 
-def read_film(value):
+def read_film(value: Value) -> Film:
     """A Film from a plain-data value (gdcourse.checks.plain.Value of kind dict)."""
     data = value.python if value.kind == "dict" else None
     if not isinstance(data, dict) or not isinstance(data.get("frames"), list):
         raise Unreadable("a film is a dict with its frames")
-    frames = []
+    frames: list[Frame] = []
     for frame in data["frames"]:
         if not isinstance(frame, dict):
             raise Unreadable("a frame is a dict")
@@ -61,29 +71,29 @@ def read_film(value):
                 error=error if isinstance(error, dict) else None)
 
 
-def student_film(obs, errors=None, hint=""):
+def student_film(obs: Observation, errors: dict[str, str] | None = None, hint: str = "") -> Film:
     """The student's film, or a failure saying why there is none: the call raised, returned
     nothing or something else than a FuncAnimation, or its code raised while the frames were
     played. `errors` maps a piece of an error's text to its hint."""
     errors = {"requires grad": NO_GRAD_DATA, **(errors or {})}
     got = returned(obs, errors=errors, hint=hint)
     if got.kind == "dict" and got.python.get("none") is True:
-        raise Fail(f"{obs.call} returned None: nothing came back.", NO_ANIMATION)
+        raise Failure(f"{obs.call} returned None: nothing came back.", NO_ANIMATION)
     if got.kind == "dict" and "not_animation" in got.python:
-        raise Fail(f"{obs.call} returned {str(got.python.get('repr', ''))[:80]}, of type "
-                   f"{str(got.python['not_animation'])[:80]}: expected a "
-                   f"matplotlib.animation.FuncAnimation.", NO_ANIMATION)
+        raise Failure(f"{obs.call} returned {str(got.python.get('repr', ''))[:80]}, of type "
+                      f"{str(got.python['not_animation'])[:80]}: expected a "
+                      f"matplotlib.animation.FuncAnimation.", NO_ANIMATION)
     if got.kind != "dict":
-        raise Fail(f"{obs.call} gave {show(got)}: no film of its frames.", NO_ANIMATION)
+        raise Failure(f"{obs.call} gave {show(got)}: no film of its frames.", NO_ANIMATION)
     film = read_film(got)
     if film.error is not None:
         text = f"{str(film.error.get('type', 'Error'))[:80]}: {str(film.error.get('message'))}"
         found = next((h for piece, h in errors.items() if piece in text), hint)
-        raise Fail(f"{obs.call}, {str(film.error.get('at', ''))[:80]} raised {text}", found)
+        raise Failure(f"{obs.call}, {str(film.error.get('at', ''))[:80]} raised {text}", found)
     return film
 
 
-def reference(obs, longer="longer"):
+def reference(obs: Observation, longer: str = "longer") -> tuple[int, list[Fit | None]]:
     """What the test compares with: (number of frames, [(slope, intercept) per frame]). From the
     solution's film, extended by the trusted run's longer film `longer` when there is one, or
     from a visible test's literal summary."""
@@ -104,7 +114,7 @@ def reference(obs, longer="longer"):
 
 
 # --- lines ----------------------------------------------------------------------------------------
-def straight(xs, ys):
+def straight(xs: "np.ndarray", ys: "np.ndarray") -> tuple[float, float] | None:
     """(slope, intercept) of a line's points when they lie on one straight line, else None."""
     import numpy as np
 
@@ -130,12 +140,12 @@ def _same(line, other):
             and np.allclose(line[1], other[1], rtol=REL, atol=ABS))
 
 
-def formula(slope, intercept):
+def formula(slope: float, intercept: float) -> str:
     sign = "−" if intercept < 0 else "+"
     return f"y = {slope:.4g}·u {sign} {abs(intercept):.4g}"
 
 
-def describe(frame):
+def describe(frame: Frame) -> str:
     if not frame["lines"]:
         return "no line at all"
     shown = []
@@ -161,7 +171,7 @@ def _moving(film):
     return fits, (moving or steady or [0])[0]
 
 
-def drawn_lines(film):
+def drawn_lines(film: Film) -> list[Fit | None]:
     """The straight line (slope, intercept) each frame draws (None for a frame without one)."""
     fits, index = _moving(film)
     found = []
@@ -171,21 +181,26 @@ def drawn_lines(film):
     return found
 
 
-def frame_count(obs, film, expected, *, mistakes=None, hint=""):
+def frame_count(obs: Observation, film: Film, expected: int, *,
+                mistakes: dict[int, str] | None = None, hint: str = "") -> None:
     """The animation has `expected` frames. `mistakes` maps a wrong count to its hint."""
     count = len(film.frames)
     if film.endless:
-        raise Fail(f"{obs.call} has more than {count} frames, expected {expected}: its frame "
-                   f"sequence does not end.",
-                   f"Give FuncAnimation the frames asked for, frames=number_frames (frames=None "
-                   f"counts 0, 1, 2, ... forever). {hint}".rstrip())
+        raise Failure(f"{obs.call} has more than {count} frames, expected {expected}: its frame "
+                      f"sequence does not end.",
+                      f"Give FuncAnimation the frames asked for, frames=number_frames (frames=None "
+                      f"counts 0, 1, 2, ... forever). {hint}".rstrip())
     if count != expected:
         known = (mistakes or {}).get(count)
-        raise Fail(f"{obs.call} has {count} frames, expected {expected}, one per frame asked for "
-                   f"(number_frames).", known or hint, mistake=known is not None, generic=hint)
+        raise Failure(f"{obs.call} has {count} frames, expected {expected}, one per frame asked "
+                      f"for (number_frames).", known or hint, mistake=known is not None,
+                      generic=hint)
 
 
-def lines(obs, film, expected, *, required=None, describe_expected=None, mistakes=(), hint=""):
+def lines(obs: Observation, film: Film, expected: Sequence[Fit | None], *,
+          required: int | None = None, describe_expected: Callable[[int], str] | None = None,
+          mistakes: Sequence[tuple[Sequence[Fit | None] | None, str]] = (),
+          hint: str = "") -> None:
     """Frame i shows the straight line expected[i] = (slope, intercept), drawn as a Line2D whose
     points satisfy y = slope·u + intercept. The first `required` frames (all of `expected` by
     default) must be in the film: a frame the film does not have is a frame that shows nothing.
@@ -194,14 +209,14 @@ def lines(obs, film, expected, *, required=None, describe_expected=None, mistake
     describe_expected = describe_expected or (lambda i: f"frame {i}'s line")
     required = len(expected) if required is None else min(required, len(expected))
     if not film.frames:
-        raise Fail(f"{obs.call} has no frames at all.", NO_ANIMATION)
+        raise Failure(f"{obs.call} has no frames at all.", NO_ANIMATION)
     if len(film.frames) < required:
         slope, intercept = expected[len(film.frames)] or (0.0, 0.0)
-        raise Fail(f"{obs.call} shows {len(film.frames)} frames: frame {len(film.frames)} is "
-                   f"missing, expected {formula(slope, intercept)}, "
-                   f"{describe_expected(len(film.frames))}.",
-                   "Every frame asked for must be drawn: FuncAnimation(fig, animate, "
-                   "frames=number_frames) calls the frame function once per frame.")
+        raise Failure(f"{obs.call} shows {len(film.frames)} frames: frame {len(film.frames)} is "
+                      f"missing, expected {formula(slope, intercept)}, "
+                      f"{describe_expected(len(film.frames))}.",
+                      "Every frame asked for must be drawn: FuncAnimation(fig, animate, "
+                      "frames=number_frames) calls the frame function once per frame.")
     for i, (frame, wanted) in enumerate(zip(film.frames, expected)):
         if wanted is None:
             continue
@@ -211,53 +226,55 @@ def lines(obs, film, expected, *, required=None, describe_expected=None, mistake
         what = (f"{obs.call}: frame {i} shows {describe(frame)}; expected "
                 f"{formula(slope, intercept)}, {describe_expected(i)}.")
         if not frame["lines"]:
-            raise Fail(what, "Draw the fit as a line, line, = ax.plot(...), and move it in the "
-                             "frame function with line.set_ydata(...).")
+            raise Failure(what, "Draw the fit as a line, line, = ax.plot(...), and move it in the "
+                                "frame function with line.set_ydata(...).")
         for wrong, mistake_hint in mistakes:
-            if wrong is not None and i < len(wrong) and wrong[i] is not None and any(
-                    _on(line, *wrong[i]) for line in frame["lines"]):
-                raise Fail(what, mistake_hint, mistake=True, generic=hint)
+            wrong_line = wrong[i] if wrong is not None and i < len(wrong) else None
+            if wrong_line is not None and any(_on(line, *wrong_line) for line in frame["lines"]):
+                raise Failure(what, mistake_hint, mistake=True, generic=hint)
         first = film.frames[0]
         if i > 0 and len(frame["lines"]) == len(first["lines"]) and all(
                 _same(line, other) for line, other in zip(frame["lines"], first["lines"])):
-            raise Fail(what, f"The line never moved: frame {i} draws exactly what frame 0 drew. "
-                             f"Each frame must take one update step and then move the line to "
-                             f"the new a, line.set_ydata(...).")
-        raise Fail(what, hint)
+            raise Failure(what, f"The line never moved: frame {i} draws exactly what frame 0 drew. "
+                                f"Each frame must take one update step and then move the line to "
+                                f"the new a, line.set_ydata(...).")
+        raise Failure(what, hint)
 
 
 # --- the loss of the drawn line -------------------------------------------------------------------
-def frame_losses(film, u, y):
+def frame_losses(film: Film, u: Sequence[float], y: Sequence[float]) -> list[float | None]:
     """The mean squared error, on the data (u, y), of the straight line each frame draws (None
     for a frame without one)."""
     import numpy as np
 
-    u, y = np.asarray(u, dtype=float), np.asarray(y, dtype=float)
-    return [None if line is None else float(np.mean((y - (line[0] * u + line[1])) ** 2))
+    inputs, targets = np.asarray(u, dtype=float), np.asarray(y, dtype=float)
+    return [None if line is None else float(np.mean((targets - (line[0] * inputs + line[1])) ** 2))
             for line in drawn_lines(film)]
 
 
-def loss_falls(obs, film, u, y, *, hint=""):
+def loss_falls(obs: Observation, film: Film, u: Sequence[float], y: Sequence[float], *,
+               hint: str = "") -> None:
     """The line gets closer to the data as the frames go: the mean squared error of the drawn line
     never rises from one frame to the next, and it is lower in the last frame than in the first."""
-    losses = frame_losses(film, u, y)
-    for i, loss in enumerate(losses):
+    losses: list[float] = []
+    for i, loss in enumerate(frame_losses(film, u, y)):
         if loss is None:
-            raise Fail(f"{obs.call}: frame {i} draws no straight line "
-                       f"({describe(film.frames[i])}).",
-                       "Draw the fit with ax.plot over the inputs u, line, = ax.plot(u, ...).")
+            raise Failure(f"{obs.call}: frame {i} draws no straight line "
+                          f"({describe(film.frames[i])}).",
+                          "Draw the fit with ax.plot over the inputs u, line, = ax.plot(u, ...).")
+        losses.append(loss)
     for i in range(1, len(losses)):
         if losses[i] > losses[i - 1] * (1 + 1e-4) + 1e-6:
-            raise Fail(f"{obs.call}: the loss of the drawn line rises from {losses[i - 1]:.4g} in "
-                       f"frame {i - 1} to {losses[i]:.4g} in frame {i}.",
-                       f"Each step should take the line downhill, closer to the data. {hint}"
-                       .rstrip())
+            raise Failure(f"{obs.call}: the loss of the drawn line rises from {losses[i - 1]:.4g} "
+                          f"in frame {i - 1} to {losses[i]:.4g} in frame {i}.",
+                          f"Each step should take the line downhill, closer to the data. {hint}"
+                          .rstrip())
     if len(losses) > 1 and not losses[-1] < losses[0] * (1 - 1e-3):
-        raise Fail(f"{obs.call}: the loss of the drawn line is {losses[0]:.4g} in frame 0 and "
-                   f"{losses[-1]:.4g} in frame {len(losses) - 1}: the line never gets closer to "
-                   f"the data.",
-                   f"Each frame must take an update step and then redraw the line at the new a "
-                   f"(line.set_ydata). {hint}".rstrip())
+        raise Failure(f"{obs.call}: the loss of the drawn line is {losses[0]:.4g} in frame 0 and "
+                      f"{losses[-1]:.4g} in frame {len(losses) - 1}: the line never gets closer to "
+                      f"the data.",
+                      f"Each frame must take an update step and then redraw the line at the new a "
+                      f"(line.set_ydata). {hint}".rstrip())
 
 
 # --- the data and the axes ------------------------------------------------------------------------
@@ -265,7 +282,7 @@ def _span(low, high):
     return f"({low:.3g}, {high:.3g})"
 
 
-def fixed_axes(obs, film, u, y):
+def fixed_axes(obs: Observation, film: Film, u: Sequence[float], y: Sequence[float]) -> None:
     """The data points are drawn in frame 0, inside the axes, and the axis limits stay the same in
     every frame."""
     import numpy as np
@@ -282,30 +299,32 @@ def fixed_axes(obs, film, u, y):
         return np.allclose(points, ordered, rtol=REL, atol=ABS)
 
     if not film.frames:
-        raise Fail(f"{obs.call} has no frames at all.", NO_ANIMATION)
+        raise Failure(f"{obs.call} has no frames at all.", NO_ANIMATION)
     first = film.frames[0]
     if not any(shows_data(xs, ys) for xs, ys in first["points"] + first["lines"]):
-        raise Fail(f"{obs.call}: frame 0 does not show the data points (u, y).",
-                   "Scatter them once, ax.scatter(u, y), so that the line can be seen fitting "
-                   "them.")
+        raise Failure(f"{obs.call}: frame 0 does not show the data points (u, y).",
+                      "Scatter them once, ax.scatter(u, y), so that the line can be seen fitting "
+                      "them.")
     for i, frame in enumerate(film.frames[1:], start=1):
         for before, now in zip(first["limits"], frame["limits"]):
             if not np.allclose(before, now):
-                raise Fail(f"{obs.call}: the axes changed between frame 0 and frame {i}: x from "
-                           f"{_span(*before[:2])} to {_span(*now[:2])}, y from "
-                           f"{_span(*before[2:])} to {_span(*now[2:])}.",
-                           "Fix the limits once (ax.set_xlim, ax.set_ylim) and move the line with "
-                           "line.set_ydata: clearing and re-plotting every frame lets matplotlib "
-                           "rescale the axes, and the eye follows the axes instead of the line.")
+                raise Failure(f"{obs.call}: the axes changed between frame 0 and frame {i}: x from "
+                              f"{_span(*before[:2])} to {_span(*now[:2])}, y from "
+                              f"{_span(*before[2:])} to {_span(*now[2:])}.",
+                              "Fix the limits once (ax.set_xlim, ax.set_ylim) and move the line "
+                              "with line.set_ydata: clearing and re-plotting every frame lets "
+                              "matplotlib rescale the axes, and the eye follows the axes instead "
+                              "of the line.")
         if len(frame["limits"]) != len(first["limits"]):
-            raise Fail(f"{obs.call}: frame {i} has {len(frame['limits'])} axes, frame 0 had "
-                       f"{len(first['limits'])}.", "Draw on the same axes in every frame.")
+            raise Failure(f"{obs.call}: frame {i} has {len(frame['limits'])} axes, frame 0 had "
+                          f"{len(first['limits'])}.", "Draw on the same axes in every frame.")
     if not first["limits"]:
-        raise Fail(f"{obs.call}: frame 0 has no axes.", "Draw on axes: fig, ax = plt.subplots().")
+        raise Failure(f"{obs.call}: frame 0 has no axes.",
+                      "Draw on axes: fig, ax = plt.subplots().")
     x0, x1, y0, y1 = first["limits"][0]
     outside = int(np.sum((u < min(x0, x1)) | (u > max(x0, x1)) | (y < min(y0, y1))
                          | (y > max(y0, y1))))
     if outside:
-        raise Fail(f"{obs.call}: {outside} of the {len(u)} data points lie outside the axes, x in "
-                   f"{_span(x0, x1)} and y in {_span(y0, y1)}.",
-                   "Choose limits that hold all the data.")
+        raise Failure(f"{obs.call}: {outside} of the {len(u)} data points lie outside the axes, "
+                      f"x in {_span(x0, x1)} and y in {_span(y0, y1)}.",
+                      "Choose limits that hold all the data.")

@@ -8,7 +8,8 @@ auxiliary values (the solution's gradient at θ = 1, of the first or the last lo
 """
 import math
 
-from . import Fail
+from .observation import Observation
+from .verdict import Failure
 from .common import aux_value, expected_value, items, returned, show, tensor
 from ..plain import Value
 
@@ -140,7 +141,7 @@ def _class_names(got):
     return got
 
 
-def names(obs):
+def names(obs: Observation) -> None:
     got = _class_names(returned(obs, errors={"tuple index out of range": PAST_THE_LEAF,
                                              "'NoneType' object has no attribute": NONE_NODE}))
     expected = expected_value(obs).python
@@ -148,7 +149,7 @@ def names(obs):
         (expected[:-1], ONE_EARLY), (expected[::-1], REVERSED), (expected[1:], FIRST_MISSING)])
 
 
-def names_edge(obs):
+def names_edge(obs: Observation) -> None:
     expected = expected_value(obs).python
     hint = NO_HISTORY if not expected else NAMES_EDGE
     got = _class_names(returned(obs, errors={"tuple index out of range": PAST_THE_LEAF,
@@ -162,7 +163,7 @@ def names_edge(obs):
 def _gradient(obs, got):
     """The gradient that came back: None is the classic read-before-backward mistake."""
     if got.kind == "none":
-        raise Fail(f"{obs.call} returned None.", NONE_GRAD)
+        raise Failure(f"{obs.call} returned None.", NONE_GRAD)
     return got
 
 
@@ -171,12 +172,12 @@ def _at_one(obs):
     return _aux_numbers(obs, "at_one") or _public(obs["loss"], [1.0] * len(theta_0.values))
 
 
-def gradient_square(obs):
+def gradient_square(obs: Observation) -> None:
     got = _gradient(obs, returned(obs))
     tensor(obs, got, expected_value(obs), hint=SQUARE, mistakes=[(_at_one(obs), AT_ONE)])
 
 
-def gradient(obs):
+def gradient(obs: Observation) -> None:
     got = _gradient(obs, returned(obs))
     expected = expected_value(obs)
     by_hand = [2 * x for x in obs["theta_0"]]
@@ -193,25 +194,25 @@ def _input_kept(obs, name, *, changed, tracking, wrote_grad, errors=None):
     fields = got.fields if got.kind == "dict" else {}
     after, grad = fields.get("input"), fields.get("grad")
     if after is None or after.kind != "tensor":
-        raise Fail(f"{obs.call}: the test could not read {name} after the call.")
+        raise Failure(f"{obs.call}: the test could not read {name} after the call.")
     if after.shape != kept.shape or after.dtype != kept.dtype or after.values != kept.values:
-        raise Fail(f"{obs.call} changed {changed[0]} now holds {show(after)}, it held "
-                   f"{show(obs.case[name])}.", changed[1])
+        raise Failure(f"{obs.call} changed {changed[0]} now holds {show(after)}, it held "
+                      f"{show(obs.case[name])}.", changed[1])
     tracks = after.requires_grad and not kept.requires_grad
     has_grad = grad is not None and grad.kind != "none" and (kept_grad is None
                                                              or kept_grad.kind == "none")
     if tracks or has_grad:
-        raise Fail(f"After {obs.call}, {name}.requires_grad is {after.requires_grad} and "
-                   f"{name}.grad is {show(grad)}.", tracking if tracks else wrote_grad)
+        raise Failure(f"After {obs.call}, {name}.requires_grad is {after.requires_grad} and "
+                      f"{name}.grad is {show(grad)}.", tracking if tracks else wrote_grad)
 
 
-def gradient_input(obs):
+def gradient_input(obs: Observation) -> None:
     _input_kept(obs, "theta_0",
                 changed=("theta_0: it", CHANGED), tracking=TRACKING, wrote_grad=WROTE_GRAD)
 
 
 # --- exercise 3 ----------------------------------------------------------------------------------
-def repeated(obs):
+def repeated(obs: Observation) -> None:
     got = returned(obs, errors={"second time": USED_TWICE_REPEATED})
     expected = expected_value(obs)
     k = obs["k"]
@@ -222,7 +223,7 @@ def repeated(obs):
            abs_tol=1e-6)
 
 
-def sum_of_losses(obs):
+def sum_of_losses(obs: Observation) -> None:
     got = returned(obs, errors={"second time": USED_TWICE_SUM})
     losses, theta_0 = obs["losses"], obs["theta_0"]
     last = _aux_numbers(obs, "last_only") or _public(losses[-1], theta_0)
@@ -249,13 +250,13 @@ def _never_zeroed(obs):
     return theta
 
 
-def descent_square(obs):
+def descent_square(obs: Observation) -> None:
     got = returned(obs, errors=DESCENT_ERRORS)
     tensor(obs, got, expected_value(obs), hint=STEP,
            mistakes=[(_never_zeroed(obs), NEVER_ZEROED)], rel=1e-4, abs_tol=1e-7)
 
 
-def descent(obs):
+def descent(obs: Observation) -> None:
     got = returned(obs, errors=DESCENT_ERRORS)
     expected = expected_value(obs)
     factor = (1 - 2 * obs["learning_rate"]) ** obs["number_steps"]
@@ -265,7 +266,7 @@ def descent(obs):
            **_tolerance(expected))
 
 
-def descent_input(obs):
+def descent_input(obs: Observation) -> None:
     _input_kept(obs, "initial_theta",
                 changed=("the caller's tensor: initial_theta", SHARED), tracking=DESCENT_TRACKING,
                 wrote_grad=DESCENT_TRACKING, errors=DESCENT_ERRORS)

@@ -5,8 +5,15 @@ A known mistake is given as (the value it would give, its hint); a judge compute
 from the case's inputs and the expected value, never from the student's answer.
 """
 import math
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from . import Fail
+from ..plain import Value
+from .observation import Observation
+from .verdict import Failure
+
+# A known mistake: the value it gives (None when it gives none here) and its hint.
+Mistake = tuple[Any, str]
 
 MEMORY = ("The code asked for more memory than there is: when grading, that is the memory limit "
           "of the grading sandbox. Does it make a very large list or tensor?")
@@ -19,11 +26,11 @@ STUB = ("The answer cell still holds its stub: replace `raise NotImplementedErro
 
 
 # --- rendering values for messages -------------------------------------------------------------
-def _g(x):
+def _g(x: float) -> str:
     return f"{x:.6g}"
 
 
-def _nested(values, shape):
+def _nested(values: Sequence[float], shape: Sequence[int]) -> str:
     """Flat numbers as nested lists of the tensor's shape, 6 significant digits."""
     if not shape:
         return _g(values[0]) if values else "[]"
@@ -34,7 +41,7 @@ def _nested(values, shape):
                            for i in range(shape[0])) + "]"
 
 
-def show(value):
+def show(value: Value | None) -> str:
     """A short rendering of a plain-data value (gdcourse.checks.plain.Value)."""
     if value is None:
         return "None"
@@ -55,11 +62,11 @@ def show(value):
 
 
 class _Short(float):
-    def __repr__(self):
+    def __repr__(self) -> str:
         return _g(self)
 
 
-def _rounded(python):
+def _rounded(python: Any) -> Any:
     if isinstance(python, float):
         return _Short(python)
     if isinstance(python, list):
@@ -69,8 +76,13 @@ def _rounded(python):
     return python
 
 
-def show_number(x):
+def show_number(x: object) -> str:
     return _g(float(x)) if isinstance(x, float) else repr(x)
+
+
+def with_minus_sign(x: float) -> str:
+    """A number as a hint writes it: 6 significant digits, and a real minus sign (−)."""
+    return f"{x:g}".replace("-", "−")
 
 
 # --- outcomes --------------------------------------------------------------------------------------
@@ -117,116 +129,120 @@ PLAIN_ERRORS = {
 }
 
 
-def plain_error_hint(text):
+def plain_error_hint(text: str) -> str | None:
     """The course's explanation of an error, or None."""
     return next((why for piece, why in PLAIN_ERRORS.items() if piece in text), None)
 
 
-def returned(obs, *, errors=None, hint=""):
+def returned(obs: Observation, *, errors: dict[str, str] | None = None, hint: str = "") -> Value:
     """The value the student's call returned, or a failure saying what happened instead.
 
     `errors` maps a piece of an error's (or of a warning before it) text to the hint for it;
     an error none of them names gets PLAIN_ERRORS' explanation, or `hint`."""
     got = obs.got
     if got.kind == "missing":
-        raise Fail(f"{obs.call}: {got.missing} is not defined.",
-                   "A function the test calls is not defined: run the cell that defines it (and "
-                   "the cells before it), or check its name: the tests call it by the name the "
-                   "exercise gives.")
+        raise Failure(f"{obs.call}: {got.missing} is not defined.",
+                      "A function the test calls is not defined: run the cell that defines it (and "
+                      "the cells before it), or check its name: the tests call it by the name the "
+                      "exercise gives.")
     if got.kind == "raised":
         # The stub raises NotImplementedError() with no message; torch raises it, with one,
         # for an operation a dtype does not have ("bitwise_xor_cpu" not implemented for 'Float').
         if got.error_type == "NotImplementedError" and not got.message.strip():
-            raise Fail(f"{obs.call} raised NotImplementedError.", STUB)
+            raise Failure(f"{obs.call} raised NotImplementedError.", STUB)
         if got.error_type == "MemoryError":
-            raise Fail(f"{obs.call} raised MemoryError.", MEMORY)
+            raise Failure(f"{obs.call} raised MemoryError.", MEMORY)
         text = f"{got.error_type}: {got.message}"
         found = next((h for piece, h in (errors or {}).items()
                       if piece in text or any(piece in w for w in got.warnings)), None)
         found = found or plain_error_hint(text) or hint
         before = "".join(f"\nBefore that, a warning said: {w}" for w in got.warnings)
-        raise Fail(f"{obs.call} raised {text}{before}".rstrip(), found)
+        raise Failure(f"{obs.call} raised {text}{before}".rstrip(), found)
+    assert got.value is not None   # an outcome that neither raised nor missed returned a value
     return got.value
 
 
-def expected_value(obs):
+def expected_value(obs: Observation) -> Value:
     """The expected value (the solution's, or the visible test's literal)."""
     if obs.expected.kind != "returned":
-        raise Fail(f"{obs.call}: the reference solution itself did not return "
-                   f"({obs.expected.kind} {obs.expected.error_type} {obs.expected.message})"
-                   f": the instructor must fix this test.")
+        raise Failure(f"{obs.call}: the reference solution itself did not return "
+                      f"({obs.expected.kind} {obs.expected.error_type} {obs.expected.message})"
+                      f": the instructor must fix this test.")
+    assert obs.expected.value is not None   # it returned
     return obs.expected.value
 
 
-def aux_value(obs, name):
+def aux_value(obs: Observation, name: str) -> Value | None:
     """An auxiliary value of the trusted run, or None (a student's own run has none)."""
     found = obs.aux.get(name)
     return found.value if found is not None and found.kind == "returned" else None
 
 
-def nothing_returned(obs):
-    return Fail(f"{obs.call} returned None.",
-                "Nothing came back (None). A function hands its result to the caller with "
-                "`return`. It gives None when it "
-                "ends without reaching one: no return at all, a return inside an if or a loop "
-                "that did not run, or print(...) where return ... was meant (print only shows "
-                "a value).")
+def nothing_returned(obs: Observation) -> Failure:
+    return Failure(f"{obs.call} returned None.",
+                   "Nothing came back (None). A function hands its result to the caller with "
+                   "`return`. It gives None when it "
+                   "ends without reaching one: no return at all, a return inside an if or a loop "
+                   "that did not run, or print(...) where return ... was meant (print only shows "
+                   "a value).")
 
 
-def close(a, b, rel=1e-6, abs_tol=1e-9):
+def close(a: float, b: float, rel: float = 1e-6, abs_tol: float = 1e-9) -> bool:
     """Whether two floats agree to a relative and an absolute tolerance (inf equals inf, nan nan)."""
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
     return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
 
 
-def all_close(a, b, rel, abs_tol):
+def all_close(a: Sequence[float], b: Sequence[float], rel: float, abs_tol: float) -> bool:
     return len(a) == len(b) and all(close(x, y, rel, abs_tol) for x, y in zip(a, b))
 
 
-def _message(call, got_text, expected_text, hint):
-    return Fail(f"{call} returned {got_text}, expected {expected_text}.", hint)
+def _message(call: str, got_text: str, expected_text: str, hint: str) -> Failure:
+    return Failure(f"{call} returned {got_text}, expected {expected_text}.", hint)
 
 
-def _named(mistakes, matches, hint):
-    """The Fail arguments for an answer: the known mistake that alone explains it, or the generic
-    hint when none does, or when several mistakes give this same value here (this test point
-    cannot tell them apart, so naming one could name the wrong one)."""
-    found = list(dict.fromkeys(h for wrong, h in mistakes if wrong is not None and matches(wrong)))
+def _named(what: str, mistakes: Sequence[Mistake], matches: Callable[[Any], bool],
+           hint: str) -> Failure:
+    """The failure of an answer (`what` happened), naming the known mistake that alone explains
+    it, or with the generic hint when none does, or when several mistakes give this same value
+    here (this test point cannot tell them apart, so naming one could name the wrong one)."""
+    found = tuple(dict.fromkeys(h for wrong, h in mistakes if wrong is not None and matches(wrong)))
     if len(found) == 1:
-        return {"why": found[0], "mistake": True, "generic": hint}
-    return {"why": hint, "candidates": found}
+        return Failure(what, found[0], mistake=True, generic=hint)
+    return Failure(what, hint, candidates=found)
 
 
 # --- comparisons -----------------------------------------------------------------------------------
-def number(obs, got, expected, *, mistakes=(), hint="", rel=1e-6, abs_tol=1e-9):
+def number(obs: Observation, got: Value, expected: float, *, mistakes: Sequence[Mistake] = (),
+           hint: str = "", rel: float = 1e-6, abs_tol: float = 1e-9) -> None:
     """`got` (a Value) is a real number close to `expected` (a float)."""
     if got.kind == "none":
         raise nothing_returned(obs)
     if not got.is_number:
-        raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a "
-                   f"number (a float), close to {show_number(expected)}.",
-                   f"Return a number: a float, not {got.kind_word}.")
+        raise Failure(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a "
+                      f"number (a float), close to {show_number(expected)}.",
+                      f"Return a number: a float, not {got.kind_word}.")
     value = float(got.python)
     if close(value, expected, rel, abs_tol):
         return
-    named = _named(mistakes, lambda wrong: close(value, float(wrong), rel, abs_tol), hint)
-    raise Fail(f"{obs.call} returned {show_number(value)}, expected {show_number(expected)}.",
-               **named)
+    raise _named(f"{obs.call} returned {show_number(value)}, expected {show_number(expected)}.",
+                 mistakes, lambda wrong: close(value, float(wrong), rel, abs_tol), hint)
 
 
-def truth(obs, got, expected, *, hint=""):
+def truth(obs: Observation, got: Value, expected: bool, *, hint: str = "") -> None:
     """`got` is the bool `expected`."""
     if got.kind == "none":
         raise nothing_returned(obs)
     if got.kind != "bool":
-        raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected True "
-                   f"or False.", "Return a bool: a comparison such as 0 < x < 1 is one.")
+        raise Failure(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected True "
+                      f"or False.", "Return a bool: a comparison such as 0 < x < 1 is one.")
     if got.python != expected:
         raise _message(obs.call, repr(got.python), repr(expected), hint)
 
 
-def tensor(obs, got, expected, *, mistakes=(), hint="", rel=1e-5, abs_tol=1e-7):
+def tensor(obs: Observation, got: Value, expected: Value, *, mistakes: Sequence[Mistake] = (),
+           hint: str = "", rel: float = 1e-5, abs_tol: float = 1e-7) -> None:
     """`got` is a tensor of `expected`'s shape and dtype with close values. `mistakes`: (list of
     numbers a known mistake gives, in the expected shape, hint) pairs."""
     if got.kind == "none":
@@ -240,60 +256,61 @@ def tensor(obs, got, expected, *, mistakes=(), hint="", rel=1e-5, abs_tol=1e-7):
                       "not entry by entry into a list.")
         else:
             advice = "Build the result with tensor operations on the input."
-        raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a torch "
-                   f"tensor like {show(expected)}.", advice)
+        raise Failure(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a "
+                      f"torch tensor like {show(expected)}.", advice)
     if got.shape != expected.shape:
         if expected.shape == () and got.shape == (1,):
             advice = BROADCAST_ONE
         else:
             advice = ("Element-wise operations keep the input's shape; indexing, .item() or sum() "
                       "do not.")
-        raise Fail(f"{obs.call} returned a tensor of shape {got.shape}, expected shape "
-                   f"{expected.shape}.", advice)
+        raise Failure(f"{obs.call} returned a tensor of shape {got.shape}, expected shape "
+                      f"{expected.shape}.", advice)
     if got.dtype != expected.dtype:
-        raise Fail(f"{obs.call} returned dtype {got.dtype}, expected {expected.dtype}, the input's "
-                   f"dtype.", "Arithmetic on the input tensor keeps its dtype; torch.tensor(...) of "
-                   "Python numbers makes float32.")
+        raise Failure(f"{obs.call} returned dtype {got.dtype}, expected {expected.dtype}, the "
+                      f"input's dtype.", "Arithmetic on the input tensor keeps its dtype; "
+                      "torch.tensor(...) of Python numbers makes float32.")
     if all_close(got.values, expected.values, rel, abs_tol):
         return
-    named = _named(mistakes, lambda wrong: all_close(got.values, [float(v) for v in wrong], rel,
-                                                     abs_tol), hint)
-    raise Fail(f"{obs.call} returned {show(got)}, expected {show(expected)}.", **named)
+    raise _named(f"{obs.call} returned {show(got)}, expected {show(expected)}.", mistakes,
+                 lambda wrong: all_close(got.values, [float(v) for v in wrong], rel, abs_tol), hint)
 
 
-def sequence_of_numbers(obs, got, expected, *, what="values", mistakes=(), hint="", rel=1e-5,
-                        abs_tol=1e-7):
+def sequence_of_numbers(obs: Observation, got: Value, expected: Sequence[float], *,
+                        what: str = "values", mistakes: Sequence[Mistake] = (), hint: str = "",
+                        rel: float = 1e-5, abs_tol: float = 1e-7) -> None:
     """`got` is a sequence (list, tuple, 1-D tensor) of numbers close to `expected` (floats)."""
     if got.kind == "none":
         raise nothing_returned(obs)
     values = got.numbers() if (got.is_sequence or got.kind == "tensor") else None
     if values is None:
-        raise Fail(f"{obs.call} gave {show(got)} as its {what}: expected a list of "
-                   f"{len(expected)} numbers.", "Collect one number per step in a list.")
+        raise Failure(f"{obs.call} gave {show(got)} as its {what}: expected a list of "
+                      f"{len(expected)} numbers.", "Collect one number per step in a list.")
     if len(values) != len(expected):
-        raise Fail(f"{obs.call} gave {len(values)} {what}, expected {len(expected)}: one per "
-                   f"step/epoch.", hint)
+        raise Failure(f"{obs.call} gave {len(values)} {what}, expected {len(expected)}: one per "
+                      f"step/epoch.", hint)
     if all_close(values, expected, rel, abs_tol):
         return
     first = next(i for i, (a, b) in enumerate(zip(values, expected)) if not close(a, b, rel, abs_tol))
     what_happened = (f"{obs.call}: {what}[{first}] is {_g(values[first])}, expected "
                      f"{_g(expected[first])}.")
-    raise Fail(what_happened, **_named(
-        mistakes, lambda wrong: all_close(values, [float(v) for v in wrong], rel, abs_tol), hint))
+    raise _named(what_happened, mistakes,
+                 lambda wrong: all_close(values, [float(v) for v in wrong], rel, abs_tol), hint)
 
 
-def _items(items, limit=200):
+def _items(items: object, limit: int = 200) -> str:
     text = repr(items)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def items(obs, got, expected, *, what="items", mistakes=(), hint=""):
+def items(obs: Observation, got: Value, expected: list[Any], *, what: str = "items",
+          mistakes: Sequence[Mistake] = (), hint: str = "") -> None:
     """`got` is a list (or tuple) equal to `expected` (a list of plain Python values)."""
     if got.kind == "none":
         raise nothing_returned(obs)
     if not got.is_sequence:
-        raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a list "
-                   f"of {what}, {_items(expected)}.")
+        raise Failure(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a "
+                      f"list of {what}, {_items(expected)}.")
     values = got.python
     if values == expected:
         return
@@ -304,11 +321,11 @@ def items(obs, got, expected, *, what="items", mistakes=(), hint=""):
         detail = f"{what}[{first}] is {values[first]!r}, expected {expected[first]!r}"
     what_happened = (f"{obs.call} returned {_items(values)}, expected {_items(expected)}: "
                      f"{detail}.")
-    raise Fail(what_happened, **_named(mistakes, lambda wrong: values == list(wrong), hint))
+    raise _named(what_happened, mistakes, lambda wrong: values == list(wrong), hint)
 
 
 # --- the judge every assignment uses for its upstream probes ---------------------------------------
-def upstream(obs):
+def upstream(obs: Observation) -> None:
     """A function the test builds on gives the solution's value on a probe input. When it does not,
     the verdicts of the cell's failures name it first (gdcourse.checks.judges.verdict)."""
     got = returned(obs)
@@ -317,10 +334,19 @@ def upstream(obs):
         tensor(obs, got, expected, rel=1e-5, abs_tol=1e-7)
     elif expected.is_number:
         number(obs, got, float(expected.python), rel=1e-5, abs_tol=1e-7)
-    elif expected.is_sequence and expected.numbers() is not None:
-        sequence_of_numbers(obs, got, expected.numbers(), rel=1e-5, abs_tol=1e-7)
+    elif expected.is_sequence and (numbers := expected.numbers()) is not None:
+        sequence_of_numbers(obs, got, numbers, rel=1e-5, abs_tol=1e-7)
     elif got.python != expected.python:
-        raise Fail(f"{obs.call} returned {show(got)}, expected {show(expected)}.")
+        raise Failure(f"{obs.call} returned {show(got)}, expected {show(expected)}.")
 
 
 JUDGES = {"upstream": upstream}
+
+
+def solution_numbers(expected: Value) -> list[float]:
+    """The numbers of a value the solution gave where the test expects numbers (a number, a
+    tensor, a flat sequence of them); anything else fails the check as unreadable."""
+    numbers = expected.numbers()
+    if numbers is None:
+        raise Failure("the expected value is not numbers.")
+    return numbers

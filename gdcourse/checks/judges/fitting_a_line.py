@@ -9,10 +9,11 @@ case's x, y and starting a: the loss after the step (an update that returns the 
 of gradients that pile up (a.grad never zeroed).
 """
 from ..plain import Value
-from . import Fail
+from .observation import Observation
+from .verdict import Failure
 from . import animation as film_judges
 from .common import (all_close, aux_value, close, expected_value, nothing_returned, number,
-                     returned, show)
+                     returned, show, with_minus_sign)
 
 # --- hints ----------------------------------------------------------------------------------------
 MEAN_FIRST = ("The errors were averaged before squaring: (mean of y − ŷ)² lets errors of opposite "
@@ -80,11 +81,7 @@ def _g(x):
     return f"{x:.6g}"
 
 
-def _minus(x):
-    return f"{x:g}".replace("-", "−")
-
-
-def _data(obs):
+def _data(obs: Observation) -> tuple[list[list[float]], list[float]]:
     """The rows (u, 1) of x and the targets y of the case, as floats."""
     x = obs.case["x"]
     rows = [x.values[2 * i:2 * i + 2] for i in range(x.shape[0])]
@@ -117,8 +114,8 @@ def _path(rows, y, a_0, rate, steps, pile_up=False):
 def _numbers(value):
     found = value.numbers()
     if found is None:
-        raise Fail("the expected value is not a list of numbers: the instructor must fix this "
-                   "test.")
+        raise Failure("the expected value is not a list of numbers: the instructor must fix this "
+                      "test.")
     return found
 
 
@@ -128,15 +125,16 @@ def _scalar(obs, got, why):
     if got.kind == "none":
         raise nothing_returned(obs)
     if got.kind != "tensor":
-        raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a "
-                   f"tensor.", f"Return a tensor, {why}: .item() is for printing only.")
+        raise Failure(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a "
+                      f"tensor.", f"Return a tensor, {why}: .item() is for printing only.")
     if got.shape != ():
-        raise Fail(f"{obs.call} returned a tensor of shape {got.shape}: expected one number, "
-                   f"shape ().", "The loss is one number, shape (): the mean over all the points.")
+        raise Failure(f"{obs.call} returned a tensor of shape {got.shape}: expected one number, "
+                      f"shape ().",
+                      "The loss is one number, shape (): the mean over all the points.")
     return got.values[0]
 
 
-def mse(obs):
+def mse(obs: Observation) -> None:
     got = returned(obs, hint=MSE)
     value = _scalar(obs, got, "so that loss.backward() can differentiate it")
     expected = _numbers(expected_value(obs))[0]
@@ -146,26 +144,26 @@ def mse(obs):
     mean = sum(errors) / n
     hint = MSE
     if not obs.hidden and n <= 5:
-        hint = (f"The errors yᵢ − ŷᵢ are {', '.join(_minus(e) for e in errors)}: squared "
-                f"{', '.join(f'{e * e:g}' for e in errors)}, their mean is "
+        hint = (f"The errors yᵢ − ŷᵢ are {', '.join(with_minus_sign(e) for e in errors)}: "
+                f"squared {', '.join(f'{e * e:g}' for e in errors)}, their mean is "
                 f"{sum(e * e for e in errors):g} / {n} = {expected:g}.")
     number(obs, Value({"float": value}), expected, rel=1e-5, hint=hint, mistakes=[
         (mean ** 2, MEAN_FIRST), (sum(e * e for e in errors), SUMMED), (mean, NOT_SQUARED),
         (-mean, NOT_SQUARED)])
 
 
-def traceable(obs):
+def traceable(obs: Observation) -> None:
     got = returned(obs, hint=MSE)
     expected_value(obs)
     _scalar(obs, got, "so that loss.backward() can differentiate it")
     if not got.requires_grad:
-        raise Fail(f"{obs.call} returned {show(got)}, which autograd cannot trace back to a.",
-                   "Compute it with tensor operations only: .item(), float() or "
-                   "torch.tensor(...) cut the loss off from a.")
+        raise Failure(f"{obs.call} returned {show(got)}, which autograd cannot trace back to a.",
+                      "Compute it with tensor operations only: .item(), float() or "
+                      "torch.tensor(...) cut the loss off from a.")
 
 
 # --- update ---------------------------------------------------------------------------------------
-def step(obs):
+def step(obs: Observation) -> None:
     got = returned(obs, errors=UPDATE_ERRORS)
     expected = expected_value(obs)
     wanted, values = _numbers(expected), _numbers(got)
@@ -176,7 +174,7 @@ def step(obs):
         slope = _gradient(*_data(obs), a_0)
     hint = STEP
     if not obs.hidden and rate:
-        shown = "(" + ", ".join(_minus(round(g, 6)) for g in slope) + ")"
+        shown = "(" + ", ".join(with_minus_sign(round(g, 6)) for g in slope) + ")"
         hint = f"∂L/∂a = {shown} here: one step is a − {rate:g}·{shown}."
     abs_tol = 1e-5 if obs.hidden else 1e-6
     if all_close(values, wanted, 1e-5, abs_tol):
@@ -185,27 +183,27 @@ def step(obs):
     for wrong, why in [(a_0, UNMOVED), ([2 * a - b for a, b in zip(a_0, wanted)], UPHILL),
                        ([a - g for a, g in zip(a_0, slope)], NO_RATE)]:
         if all_close(values, wrong, 1e-5, abs_tol):
-            raise Fail(what, why, mistake=True, generic=hint)
-    raise Fail(what, hint)
+            raise Failure(what, why, mistake=True, generic=hint)
+    raise Failure(what, hint)
 
 
-def loss(obs):
+def loss(obs: Observation) -> None:
     got = returned(obs, errors=UPDATE_ERRORS)
     if got.kind == "tensor":
-        raise Fail(f"{obs.call} returned {show(got)}: expected a Python float. Return loss.item(): "
-                   f"the number, without the tensor and the graph behind it.",
-                   "Return loss.item(), a Python float, not the loss tensor.")
+        raise Failure(f"{obs.call} returned {show(got)}: expected a Python float. Return "
+                      f"loss.item(): the number, without the tensor and the graph behind it.",
+                      "Return loss.item(), a Python float, not the loss tensor.")
     rows, y = _data(obs)
     after = _path(rows, y, obs["a_0"], obs["learning_rate"], 1)[1]
     number(obs, got, _numbers(expected_value(obs))[0], rel=1e-5, hint=LOSS,
            mistakes=[(_loss_at(rows, y, after), AFTER_STEP)])
 
 
-def two_steps(obs):
+def two_steps(obs: Observation) -> None:
     got = returned(obs, errors=UPDATE_ERRORS)
     expected = expected_value(obs)
     if not got.is_sequence or len(got.items) != 2 or not expected.is_sequence:
-        raise Fail(f"{obs.call}: the test could not read a after the two calls.", TWO_STEPS)
+        raise Failure(f"{obs.call}: the test could not read a after the two calls.", TWO_STEPS)
     rows, y = _data(obs)
     piled = _path(rows, y, obs["a_0"], obs["learning_rate"], 2, pile_up=True)[2]
     for count, a, wanted in zip(("one call", "two calls"), got.items, expected.items):
@@ -214,8 +212,8 @@ def two_steps(obs):
             continue
         what = f"After {count} of {obs.call}, a is {show(a)}, expected {show(wanted)}."
         if all_close(values, piled, 1e-5, 1e-6):
-            raise Fail(what, GRAD_LEFT, mistake=True, generic=TWO_STEPS)
-        raise Fail(what, TWO_STEPS)
+            raise Failure(what, GRAD_LEFT, mistake=True, generic=TWO_STEPS)
+        raise Failure(what, TWO_STEPS)
 
 
 # --- fit ------------------------------------------------------------------------------------------
@@ -226,14 +224,14 @@ def _losses(obs, got, steps):
     if got.is_sequence:
         count = len(got.items)
         if count == steps + 1:
-            raise Fail(f"{obs.call} gave {steps + 1} losses, expected {steps}: one update too "
-                       f"many.", "Call update number_steps times.")
+            raise Failure(f"{obs.call} gave {steps + 1} losses, expected {steps}: one update too "
+                          f"many.", "Call update number_steps times.")
         if count == steps - 1:
-            raise Fail(f"{obs.call} gave {steps - 1} losses, expected {steps}: one update too "
-                       f"few.", "Call update number_steps times.")
+            raise Failure(f"{obs.call} gave {steps - 1} losses, expected {steps}: one update too "
+                          f"few.", "Call update number_steps times.")
         if steps > 1 and count == 1:
-            raise Fail(f"{obs.call} gave a single loss, expected {steps}.",
-                       "Keep the loss of every step in a list.")
+            raise Failure(f"{obs.call} gave a single loss, expected {steps}.",
+                          "Keep the loss of every step in a list.")
     return got.numbers() if (got.is_sequence or got.kind == "tensor") else None
 
 
@@ -247,40 +245,42 @@ def _summary(expected):
     return len(values), values[0], values[-1]
 
 
-def fit_example(obs):
+def fit_example(obs: Observation) -> None:
     """The example's fit: one loss per step, the first at the starting a, never rising, down to
     where the solution's descent gets."""
     got = returned(obs, errors=UPDATE_ERRORS)
     count, first, last = _summary(expected_value(obs))
     values = _losses(obs, got, count)
     if got.kind != "list" or values is None or len(values) != count:
-        raise Fail(f"{obs.call} returned {show(got)}: expected a list of {count} losses, one per "
-                   f"step.", "Collect the loss of every step in a list, and return the list.")
+        raise Failure(f"{obs.call} returned {show(got)}: expected a list of {count} losses, one "
+                      f"per step.",
+                      "Collect the loss of every step in a list, and return the list.")
     if not close(values[0], first, 1e-5, 1e-7):
-        raise Fail(f"{obs.call}: losses[0] is {_g(values[0])}, expected {_g(first)}.", FIRST_LOSS)
+        raise Failure(f"{obs.call}: losses[0] is {_g(values[0])}, expected {_g(first)}.",
+                      FIRST_LOSS)
     rate = obs["learning_rate"]
     for k in range(1, count):
         if not values[k] <= values[k - 1] * (1 + 1e-6):
-            raise Fail(f"{obs.call}: the loss rose from {values[k - 1]:.5g} at step {k - 1} to "
-                       f"{values[k]:.5g} at step {k}.", f"With λ = {rate:g} {CLIMBS}")
+            raise Failure(f"{obs.call}: the loss rose from {values[k - 1]:.5g} at step {k - 1} to "
+                          f"{values[k]:.5g} at step {k}.", f"With λ = {rate:g} {CLIMBS}")
     if not values[-1] < last + 1e-3:
-        raise Fail(f"{obs.call}: the last loss is {values[-1]:.5g}, still far above {last:.5g}, "
-                   f"where {count} steps of gradient descent get on these points.",
-                   f"With λ = {rate:g}, {count} steps bring the loss down to nearly the lowest "
-                   f"loss any line reaches on these points.")
+        raise Failure(f"{obs.call}: the last loss is {values[-1]:.5g}, still far above {last:.5g}, "
+                      f"where {count} steps of gradient descent get on these points.",
+                      f"With λ = {rate:g}, {count} steps bring the loss down to nearly the lowest "
+                      f"loss any line reaches on these points.")
 
 
-def fit_losses(obs):
+def fit_losses(obs: Observation) -> None:
     got = returned(obs, errors=UPDATE_ERRORS)
     wanted = _numbers(expected_value(obs))
     steps = obs["number_steps"]
     values = _losses(obs, got, steps)
     if values is None:
-        raise Fail(f"{obs.call} gave {show(got)} as its losses: expected a list of {steps} "
-                   f"numbers.", "Collect one number per step in a list.")
+        raise Failure(f"{obs.call} gave {show(got)} as its losses: expected a list of {steps} "
+                      f"numbers.", "Collect one number per step in a list.")
     if len(values) != len(wanted):
-        raise Fail(f"{obs.call} gave {len(values)} losses, expected {len(wanted)}: one per step.",
-                   LOSSES)
+        raise Failure(f"{obs.call} gave {len(values)} losses, expected {len(wanted)}: one per "
+                      f"step.", LOSSES)
     if all_close(values, wanted, 1e-4, 1e-6):
         return
     first = next(i for i, (a, b) in enumerate(zip(values, wanted)) if not close(a, b, 1e-4, 1e-6))
@@ -293,20 +293,20 @@ def fit_losses(obs):
                 ([_loss_at(rows, y, a) for a in piled[:-1]], PILED)]
     for wrong, why in mistakes:
         if wrong is not None and all_close(values, wrong, 1e-4, 1e-6):
-            raise Fail(what, why, mistake=True, generic=LOSSES)
-    raise Fail(what, LOSSES)
+            raise Failure(what, why, mistake=True, generic=LOSSES)
+    raise Failure(what, LOSSES)
 
 
-def fitted(obs):
+def fitted(obs: Observation) -> None:
     got = returned(obs, errors=UPDATE_ERRORS)
     expected = expected_value(obs)
     if got.kind != "tensor":
-        raise Fail(f"{obs.call} is {show(got)}: expected the Parameter a.", FITTED)
+        raise Failure(f"{obs.call} is {show(got)}: expected the Parameter a.", FITTED)
     if not (got.parameter and got.requires_grad):
-        raise Fail(f"After {obs.call.removesuffix(', then a')}, a is {show(got)}: it is no longer "
-                   f"a Parameter that requires grad.",
-                   "fit must change the values of a in place (under torch.no_grad(), in update), "
-                   "and a must stay a Parameter that requires grad.")
+        raise Failure(f"After {obs.call.removesuffix(', then a')}, a is {show(got)}: it is no "
+                      f"longer a Parameter that requires grad.",
+                      "fit must change the values of a in place (under torch.no_grad(), in "
+                      "update), and a must stay a Parameter that requires grad.")
     wanted, values = _numbers(expected), got.values
     steps, within = obs["number_steps"], obs.case.get("within")
     if within is not None:
@@ -323,10 +323,10 @@ def fitted(obs):
     mistakes = [(more, TOO_MANY), (fewer, TOO_FEW)]
     for wrong, why in mistakes:
         if wrong is not None and all_close(values, _numbers(wrong), rel, abs_tol):
-            raise Fail(what, why, mistake=True, generic=hint)
+            raise Failure(what, why, mistake=True, generic=hint)
     if steps and all_close(values, obs["a_0"], rel, abs_tol):
-        raise Fail(what, NEVER_MOVED)
-    raise Fail(what, hint)
+        raise Failure(what, NEVER_MOVED)
+    raise Failure(what, hint)
 
 
 # --- animate_fit ----------------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def _u(obs):
     return [r[0] for r in rows], y
 
 
-def frames(obs):
+def frames(obs: Observation) -> None:
     """How many frames, and frame 0 shows the starting a."""
     film = film_judges.student_film(obs, errors=UPDATE_ERRORS)
     count, lines = film_judges.reference(obs)
@@ -344,7 +344,7 @@ def frames(obs):
                       mistakes=[(lines[1:2], STEPPED_FIRST), (lines[2:3], STEPPED_FIRST)])
 
 
-def lines(obs):
+def lines(obs: Observation) -> None:
     """The drawn line's loss falls, and frame i shows the solution's line of frame i."""
     film = film_judges.student_film(obs, errors=UPDATE_ERRORS)
     u, y = _u(obs)
@@ -360,7 +360,7 @@ def lines(obs):
         hint=FRAME_LINES)
 
 
-def axes(obs):
+def axes(obs: Observation) -> None:
     """Frame 0 shows the data, and the axes never change."""
     film = film_judges.student_film(obs, errors=UPDATE_ERRORS)
     expected_value(obs)

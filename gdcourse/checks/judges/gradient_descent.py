@@ -3,7 +3,8 @@
 Known mistakes are computed from the inputs and the expected value: what a step up the slope, a
 missing learning rate or a loop one step short would give.
 """
-from .common import expected_value, number, returned, truth
+from .observation import Observation
+from .common import expected_value, number, returned, truth, with_minus_sign
 
 GRADIENT = "For L(θ) = θ², ∂L/∂θ = 2θ."
 CONSTANT = "The derivative of θ² is 2θ: it changes with θ, it is not the constant 2."
@@ -32,13 +33,13 @@ ZERO_RATE = "With λ = 0 every step has size 0: θ stays at θ₀."
 AT_MINIMUM = "θ = 0 is the minimum of θ², where the gradient is 0: the descent stays there."
 
 
-def gradient(obs):
+def gradient(obs: Observation) -> None:
     got, expected, theta = returned(obs), float(expected_value(obs).python), obs["theta"]
     number(obs, got, expected, hint=GRADIENT,
            mistakes=[(2.0, CONSTANT), (theta ** 2, LOSS_ITSELF), (theta, NO_FACTOR)])
 
 
-def step(obs):
+def step(obs: Observation) -> None:
     got, expected = returned(obs, hint=STEP), float(expected_value(obs).python)
     theta, rate = obs["theta"], obs["learning_rate"]
     slope = 2 * theta
@@ -48,7 +49,7 @@ def step(obs):
         (-rate * slope, STEP_ONLY), (theta, UNMOVED)])
 
 
-def descent(obs):
+def descent(obs: Observation) -> None:
     got, expected = returned(obs, hint=DESCENT), float(expected_value(obs).python)
     theta_0, factor = obs["initial_theta"], 1 - 2 * obs["learning_rate"]
     number(obs, got, expected, hint=DESCENT, mistakes=[
@@ -56,7 +57,7 @@ def descent(obs):
         (expected / factor if factor else None, TOO_FEW), (theta_0 * factor, ONE_STEP)])
 
 
-def edge(obs):
+def edge(obs: Observation) -> None:
     if obs["number_steps"] == 0:
         hint = NO_STEPS
     elif obs["learning_rate"] == 0:
@@ -64,10 +65,6 @@ def edge(obs):
     else:
         hint = AT_MINIMUM
     number(obs, returned(obs, hint=hint), float(expected_value(obs).python), hint=hint)
-
-
-def _minus(x):
-    return f"{x:g}".replace("-", "−")
 
 
 def _convergence_hint(rate, hidden):
@@ -88,8 +85,8 @@ def _convergence_hint(rate, hidden):
     if rate > 1:
         if hidden:
             return "For λ > 1, |1 − 2λ| > 1: each step makes |θ| larger."
-        return (f"With λ = {rate:g} each step multiplies θ by 1 − {2 * rate:g} = {_minus(factor)}: "
-                f"|θ| grows {abs(factor):g} times a step.")
+        return (f"With λ = {rate:g} each step multiplies θ by 1 − {2 * rate:g} = "
+                f"{with_minus_sign(factor)}: |θ| grows {abs(factor):g} times a step.")
     if rate < 1e-3:
         return "However small λ > 0 is, (1 − 2λ)^k still goes to 0: slowly, but it converges."
     if hidden:
@@ -101,7 +98,7 @@ def _convergence_hint(rate, hidden):
     return f"With λ = {rate:g} each step multiplies θ by {factor:g}: θ shrinks towards 0."
 
 
-def converges(obs):
+def converges(obs: Observation) -> None:
     hint = _convergence_hint(obs["learning_rate"], obs.hidden)
     truth(obs, returned(obs, hint=hint), bool(expected_value(obs).python), hint=hint)
 

@@ -11,9 +11,11 @@ recorded after the step). The judge never computes the right answer: the solutio
 import dataclasses
 import math
 
-from . import Fail
+from .observation import Observation
+from .verdict import Failure
 from .common import (all_close, aux_value, close, expected_value, number, returned,
-                     sequence_of_numbers, show, tensor)
+                     Mistake, sequence_of_numbers, show, solution_numbers, tensor,
+                     with_minus_sign)
 from ..plain import Value
 
 # --- model ----------------------------------------------------------------------------------------
@@ -128,8 +130,8 @@ MB_LOSSES = ("losses[k] is the loss of step k's batch, computed before that step
 def _field(value, name):
     """A field of a dict the test's run returned (a record without it cannot come from the run)."""
     if value.kind != "dict" or name not in value.fields:
-        raise Fail(f"the record has no {name!r}",
-                   "The test's record of this call could not be read.")
+        raise Failure(f"the record has no {name!r}",
+                      "The test's record of this call could not be read.")
     return value.fields[name]
 
 
@@ -138,29 +140,25 @@ def _as(obs, call):
     return dataclasses.replace(obs, call=call)
 
 
-def _minus(x):
-    return f"{x:g}".replace("-", "−")
-
-
 # --- model ----------------------------------------------------------------------------------------
-def model(obs):
+def model(obs: Observation) -> None:
     got, expected = returned(obs), expected_value(obs)
     x, w = obs["x"], obs["w"][0]
     tensor(obs, got, expected, hint=MODEL_HIDDEN if obs.hidden else MODEL,
            mistakes=[(x, IGNORES_W), ([v + w for v in x], ADDS_W)])
 
 
-def graph(obs):
+def graph(obs: Observation) -> None:
     facts = returned(obs)
     y_hat, grad = _field(facts, "y_hat"), _field(facts, "grad")
     if y_hat.kind != "tensor":
-        raise Fail(f"{obs.call} returned {show(y_hat)}: expected a tensor of predictions.",
-                   "Multiply the tensors themselves, x * w: the predictions are a tensor.")
+        raise Failure(f"{obs.call} returned {show(y_hat)}: expected a tensor of predictions.",
+                      "Multiply the tensors themselves, x * w: the predictions are a tensor.")
     if not y_hat.requires_grad:
-        raise Fail(f"{obs.call} returned a tensor that does not require grad.", CUT)
+        raise Failure(f"{obs.call} returned a tensor that does not require grad.", CUT)
     call = f"w.grad after {obs.call}.sum().backward()"
     if grad.kind == "none":
-        raise Fail(f"{call} is None.", CUT)
+        raise Failure(f"{call} is None.", CUT)
     tensor(_as(obs, call), grad, _field(expected_value(obs), "grad"), hint=GRAD_OF_SUM)
 
 
@@ -171,21 +169,21 @@ def _loss_hint(errors, hidden):
     if hidden:
         return LOSS_HIDDEN
     squares = sum(e * e for e in errors)
-    return (f"The errors are {', '.join(_minus(e) for e in errors)}; their squares average to "
-            f"{squares:g} / {len(errors)} = {squares / len(errors):g}.")
+    return (f"The errors are {', '.join(with_minus_sign(e) for e in errors)}; their squares "
+            f"average to {squares:g} / {len(errors)} = {squares / len(errors):g}.")
 
 
-def loss(obs):
+def loss(obs: Observation) -> None:
     got = returned(obs)
     if got.kind == "tensor":
         if len(got.values) != 1:
-            raise Fail(f"{obs.call} returned a tensor of shape {got.shape}: expected one number, "
-                       f"the mean over all the points.", "The loss is one number: take the mean "
-                       "over all the points.")
+            raise Failure(f"{obs.call} returned a tensor of shape {got.shape}: expected one "
+                          f"number, the mean over all the points.",
+                          "The loss is one number: take the mean over all the points.")
         got = Value({"float": got.values[0]})
     expected = expected_value(obs).numbers()
     if not expected:
-        raise Fail(f"{obs.call}: the expected value is not a number.")
+        raise Failure(f"{obs.call}: the expected value is not a number.")
     errors = [p - t for p, t in zip(obs["y_hat"], obs["y"])]
     n = len(errors)
     mistakes = []
@@ -197,49 +195,52 @@ def loss(obs):
     number(obs, got, expected[0], hint=_loss_hint(errors, obs.hidden), mistakes=mistakes, rel=1e-5)
 
 
-def differentiable(obs):
+def differentiable(obs: Observation) -> None:
     facts = returned(obs)
     expected_value(obs)   # the solution's own call worked
     value, grad = _field(facts, "loss"), _field(facts, "grad")
     dtype = obs.case["x"].dtype
     if value.kind != "tensor":
-        raise Fail(f"{obs.call} returned {show(value)}, of type {value.type_name_of}: expected a "
-                   f"tensor.", NOT_A_TENSOR)
+        raise Failure(f"{obs.call} returned {show(value)}, of type {value.type_name_of}: expected "
+                      f"a tensor.", NOT_A_TENSOR)
     if value.shape != ():
-        raise Fail(f"{obs.call} returned a tensor of shape {value.shape}: expected a single "
-                   f"number, shape ().", "Take the mean over all the points.")
+        raise Failure(f"{obs.call} returned a tensor of shape {value.shape}: expected a single "
+                      f"number, shape ().", "Take the mean over all the points.")
     if not value.requires_grad:
-        raise Fail(f"{obs.call} returned a tensor that autograd cannot trace back to w (no "
-                   f"grad_fn).", "Compute the loss with tensor operations on y_hat, not on numbers "
-                   "taken out of it.")
+        raise Failure(f"{obs.call} returned a tensor that autograd cannot trace back to w (no "
+                      f"grad_fn).", "Compute the loss with tensor operations on y_hat, not on "
+                      "numbers taken out of it.")
     if value.dtype != dtype:
-        raise Fail(f"{obs.call} returned dtype {value.dtype} for inputs of dtype {dtype}.",
-                   "Arithmetic on the input tensors keeps their dtype.")
+        raise Failure(f"{obs.call} returned dtype {value.dtype} for inputs of dtype {dtype}.",
+                      "Arithmetic on the input tensors keeps their dtype.")
     if grad.kind == "none":
-        raise Fail(f"After {obs.call}.backward(), w.grad is still None.",
-                   "Compute the loss from y_hat with tensor operations, so that backward() "
-                   "reaches w.")
+        raise Failure(f"After {obs.call}.backward(), w.grad is still None.",
+                      "Compute the loss from y_hat with tensor operations, so that backward() "
+                      "reaches w.")
 
 
 # --- train ----------------------------------------------------------------------------------------
 def _pair(obs, got):
     """(w, losses) of what train returned, or a failure."""
     if got.kind == "none":
-        raise Fail(f"{obs.call} returned None: nothing came back.", PAIR)
+        raise Failure(f"{obs.call} returned None: nothing came back.", PAIR)
     # A list [w, losses] unpacks as the pair does: `w, losses = train(...)` works with both.
     if not got.is_sequence or len(got.items) != 2:
-        raise Fail(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a pair "
-                   f"(w, losses).", PAIR)
+        raise Failure(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a "
+                      f"pair (w, losses).", PAIR)
     first, second = got.items
     if first.is_sequence and second.kind == "tensor":
-        raise Fail(f"{obs.call} returned ({show(first)}, {show(second)}): expected (w, losses).",
-                   SWAPPED)
+        raise Failure(f"{obs.call} returned ({show(first)}, {show(second)}): expected (w, losses).",
+                      SWAPPED)
     return got.items
 
 
-def _expected_part(obs, index):
-    """Part `index` of the expected pair (w, losses); a visible test may state that part alone."""
+def _expected_part(obs: Observation, index: int, field: str | None = None) -> Value:
+    """Part `index` of the expected pair (w, losses), or of the pair in the expected facts'
+    `field`; a visible test may state that part alone."""
     expected = expected_value(obs)
+    if field is not None:
+        expected = _field(expected, field)
     if expected.kind == "tuple" and len(expected.items) == 2:
         return expected.items[index]
     return expected
@@ -272,7 +273,7 @@ def _aux_part(obs, name, index):
     return value.items[index].numbers()
 
 
-def weight(obs):
+def weight(obs: Observation) -> None:
     w, _ = _train_result(obs)
     expected = _expected_part(obs, 0)
     piled_w, _ = _descent(obs, obs["learning_rate"], pile_up=True)
@@ -286,7 +287,7 @@ def weight(obs):
         hint = WEIGHT_HIDDEN
     else:
         hint = (f"Each epoch takes one step w ← w − λ ∂L/∂w; on this data {obs['number_epochs']} "
-                f"steps reach w = {_minus(expected.numbers()[0])}.")
+                f"steps reach w = {with_minus_sign(solution_numbers(expected)[0])}.")
     tensor(obs, w, expected, rel=1e-4, abs_tol=1e-5, mistakes=mistakes, hint=hint)
 
 
@@ -295,20 +296,20 @@ def _mean_squared_error(obs, w):
     return sum((xi * w - yi) ** 2 for xi, yi in zip(x, y)) / len(x)
 
 
-def losses(obs):
+def losses(obs: Observation) -> None:
     w, got = _train_result(obs)
-    expected = _expected_part(obs, 1).numbers()
+    expected = solution_numbers(_expected_part(obs, 1))
     final = _expected_part(obs, 0)
     count = len(expected)
     if got.is_sequence and len(got.items) != count:
         if len(got.items) == 100:
-            raise Fail(f"{obs.call} gave 100 losses, expected {count}.", LOSSES_EPOCHS,
-                       mistake=True, generic=LOSSES)
+            raise Failure(f"{obs.call} gave 100 losses, expected {count}.", LOSSES_EPOCHS,
+                          mistake=True, generic=LOSSES)
         if len(got.items) == math.ceil(count / 10):
-            raise Fail(f"{obs.call} gave {len(got.items)} losses, expected {count}.", EVERY_TENTH,
-                       mistake=True, generic=LOSSES)
+            raise Failure(f"{obs.call} gave {len(got.items)} losses, expected {count}.",
+                          EVERY_TENTH, mistake=True, generic=LOSSES)
     n = len(obs["x"])
-    mistakes = []
+    mistakes: list[Mistake] = []
     if count and final.kind == "tensor":
         # The losses after each step: the next epoch's loss, and at the end the loss at final w.
         after = expected[1:] + [_mean_squared_error(obs, final.values[0])]
@@ -324,7 +325,7 @@ def losses(obs):
                         rel=1e-4, abs_tol=1e-6 * max(1.0, abs(expected[0]) if count else 1.0))
 
 
-def contract(obs):
+def contract(obs: Observation) -> None:
     facts = returned(obs, errors={"non-leaf": NON_LEAF}, hint=RAISED)
     expected_value(obs)   # the solution's own call worked
     before = obs.case["initial_w"]
@@ -332,62 +333,63 @@ def contract(obs):
     if (after.kind != "tensor" or after.values != before.values
             or after.requires_grad != before.requires_grad or grad.kind != "none"):
         rg = after.requires_grad if after.kind == "tensor" else "?"
-        raise Fail(f"{obs.call} changed initial_w: it is now {show(after)}, requires_grad={rg}, "
-                   f"grad={show(grad)}.", COPY)
+        raise Failure(f"{obs.call} changed initial_w: it is now {show(after)}, requires_grad={rg}, "
+                      f"grad={show(grad)}.", COPY)
     w, losses_ = _pair(obs, _field(facts, "result"))
     if w.kind != "tensor":
-        raise Fail(f"{obs.call} returned w = {show(w)}: expected a tensor.",
-                   "w is the trained weight tensor: return w.detach().")
+        raise Failure(f"{obs.call} returned w = {show(w)}: expected a tensor.",
+                      "w is the trained weight tensor: return w.detach().")
     if w.shape != before.shape or w.dtype != before.dtype:
-        raise Fail(f"{obs.call} returned w of shape {w.shape} and dtype {w.dtype}: expected the "
-                   f"shape {before.shape} and dtype {before.dtype} of initial_w.",
-                   "Train a copy of initial_w itself, initial_w.detach().clone(): it keeps its "
-                   "shape and dtype.")
+        raise Failure(f"{obs.call} returned w of shape {w.shape} and dtype {w.dtype}: expected the "
+                      f"shape {before.shape} and dtype {before.dtype} of initial_w.",
+                      "Train a copy of initial_w itself, initial_w.detach().clone(): it keeps its "
+                      "shape and dtype.")
     if w.requires_grad:
-        raise Fail(f"{obs.call} returned a w that still requires grad.", DETACHED)
+        raise Failure(f"{obs.call} returned a w that still requires grad.", DETACHED)
     if losses_.kind != "list":
-        raise Fail(f"{obs.call} returned losses = {show(losses_)}: expected a list.",
-                   "Collect the losses in a list: losses = [] and losses.append(loss.item()).")
+        raise Failure(f"{obs.call} returned losses = {show(losses_)}: expected a list.",
+                      "Collect the losses in a list: losses = [] and losses.append(loss.item()).")
     for k, item in enumerate(losses_.items):
         if item.kind != "float":
-            raise Fail(f"{obs.call}: losses[{k}] is {show(item)}, of type {item.type_name_of}.",
-                       FLOATS)
+            raise Failure(f"{obs.call}: losses[{k}] is {show(item)}, of type {item.type_name_of}.",
+                          FLOATS)
 
 
-def no_epochs(obs):
+def no_epochs(obs: Observation) -> None:
     w, losses_ = _train_result(obs)
     expected = _expected_part(obs, 0)
     if (w.kind != "tensor" or w.shape != expected.shape or w.values != expected.values
             or losses_.python != []):
-        raise Fail(f"{obs.call} returned ({show(w)}, {show(losses_)}).", NO_EPOCHS)
+        raise Failure(f"{obs.call} returned ({show(w)}, {show(losses_)}).", NO_EPOCHS)
 
 
-def steps(obs):
+def steps(obs: Observation) -> None:
     facts = returned(obs, hint=RAISED)
     expected = expected_value(obs)
     if not _field(facts, "pair").python:
         returned_value = _field(facts, "returned")
-        raise Fail(f"{obs.call} returned {show(returned_value)}, of type "
-                   f"{returned_value.type_name_of}: expected a pair (w, losses).", PAIR)
+        raise Failure(f"{obs.call} returned {show(returned_value)}, of type "
+                      f"{returned_value.type_name_of}: expected a pair (w, losses).", PAIR)
     count = _field(facts, "steps").python
     if not count:
-        raise Fail(f"{obs.call} never called an optimizer's step().", BY_HAND)
+        raise Failure(f"{obs.call} never called an optimizer's step().", BY_HAND)
     if _field(facts, "sgd").python is not True:
         names = _field(facts, "optimizers").python or ["?"]
-        raise Fail(f"{obs.call} stepped with {', '.join(map(str, names))}.",
-                   "This assignment trains with torch.optim.SGD.")
+        raise Failure(f"{obs.call} stepped with {', '.join(map(str, names))}.",
+                      "This assignment trains with torch.optim.SGD.")
     expected_count = _field(expected, "steps").python
     if count != expected_count:
-        raise Fail(f"{obs.call} called optimizer.step() {count} times: expected {expected_count}.",
-                   "Take one optimizer step per epoch: loop number_epochs times.")
+        raise Failure(f"{obs.call} called optimizer.step() {count} times: expected "
+                      f"{expected_count}.",
+                      "Take one optimizer step per epoch: loop number_epochs times.")
     rates, expected_rates = _field(facts, "lrs").python, _field(expected, "lrs").python
     if rates != expected_rates:
         shown = "[" + ", ".join(f"{r:g}" for r in rates) + "]" if isinstance(rates, list) \
             else repr(rates)
-        raise Fail(f"{obs.call} stepped with lr = {shown}: "
-                   f"expected lr = {obs['learning_rate']}.",
-                   "Pass the learning_rate argument to the optimizer: "
-                   "torch.optim.SGD([w], lr=learning_rate).")
+        raise Failure(f"{obs.call} stepped with lr = {shown}: "
+                      f"expected lr = {obs['learning_rate']}.",
+                      "Pass the learning_rate argument to the optimizer: "
+                      "torch.optim.SGD([w], lr=learning_rate).")
 
 
 # --- train_minibatch ------------------------------------------------------------------------------
@@ -435,22 +437,14 @@ def _minibatch_result(obs):
     return facts, _pair(obs, _field(facts, "result"))
 
 
-def _expected_result(obs, index):
-    """Part `index` of the expected (w, losses); a visible test may state that part alone."""
-    result = _field(expected_value(obs), "result")
-    if result.is_sequence and len(result.items) == 2:
-        return result.items[index]
-    return result
-
-
 def _generator_unused(facts, obs):
     draw = _field(facts, "next_draw")
     return draw.is_number and close(float(draw.python), obs["fresh_draw"], 1e-5, 1e-9)
 
 
-def minibatch_weight(obs):
+def minibatch_weight(obs: Observation) -> None:
     facts, (w, _) = _minibatch_result(obs)
-    expected = _expected_result(obs, 0)
+    expected = _expected_part(obs, 0, "result")
     mistakes = _minibatch_mistakes(obs, 0)
     hint = MB_WEIGHT
     if w.kind == "tensor" and expected.kind == "tensor" and _generator_unused(facts, obs) \
@@ -459,52 +453,52 @@ def minibatch_weight(obs):
     tensor(obs, w, expected, rel=1e-4, abs_tol=1e-5, mistakes=mistakes, hint=hint)
 
 
-def minibatch_losses(obs):
+def minibatch_losses(obs: Observation) -> None:
     facts, (_, got) = _minibatch_result(obs)
-    expected = _expected_result(obs, 1).numbers()
+    expected = solution_numbers(_expected_part(obs, 1, "result"))
     if got.is_sequence and len(got.items) != len(expected):
         per_epoch = len(got.items) == obs["number_epochs"]
-        raise Fail(f"{obs.call} gave {len(got.items)} losses, expected {len(expected)}: "
-                   f"{obs['number_epochs']} epochs of ceil({len(obs['x'])} / "
-                   f"{obs['batch_size']}) steps.", MB_PER_EPOCH if per_epoch else MB_COUNT,
-                   mistake=per_epoch, generic=MB_COUNT)
+        raise Failure(f"{obs.call} gave {len(got.items)} losses, expected {len(expected)}: "
+                      f"{obs['number_epochs']} epochs of ceil({len(obs['x'])} / "
+                      f"{obs['batch_size']}) steps.", MB_PER_EPOCH if per_epoch else MB_COUNT,
+                      mistake=per_epoch, generic=MB_COUNT)
     hint = MB_GENERATOR if _generator_unused(facts, obs) else MB_LOSSES
     sequence_of_numbers(obs, got, expected, what="losses", hint=hint,
                         mistakes=_minibatch_mistakes(obs, 1), rel=1e-4,
                         abs_tol=1e-6 * max([1.0] + [abs(v) for v in expected[:1]]))
 
 
-def minibatch_contract(obs):
+def minibatch_contract(obs: Observation) -> None:
     facts, (w, losses_) = _minibatch_result(obs)
     before = obs.case["initial_w"]
     after, grad = _field(facts, "initial_w"), _field(facts, "initial_w_grad")
     if after.kind != "tensor" or after.values != before.values or grad.kind != "none" \
             or after.requires_grad:
-        raise Fail(f"{obs.call} changed initial_w: it is now {show(after)}, grad={show(grad)}.",
-                   COPY)
+        raise Failure(f"{obs.call} changed initial_w: it is now {show(after)}, grad={show(grad)}.",
+                      COPY)
     if w.kind != "tensor" or w.shape != before.shape or w.dtype != before.dtype:
-        raise Fail(f"{obs.call} returned w = {show(w)}: expected a tensor of initial_w's shape "
-                   f"{before.shape} and dtype {before.dtype}.",
-                   "Train a copy of initial_w itself, initial_w.detach().clone().")
+        raise Failure(f"{obs.call} returned w = {show(w)}: expected a tensor of initial_w's shape "
+                      f"{before.shape} and dtype {before.dtype}.",
+                      "Train a copy of initial_w itself, initial_w.detach().clone().")
     if w.requires_grad:
-        raise Fail(f"{obs.call} returned a w that still requires grad.", DETACHED)
+        raise Failure(f"{obs.call} returned a w that still requires grad.", DETACHED)
     if losses_.kind != "list" or any(item.kind != "float" for item in losses_.items):
-        raise Fail(f"{obs.call} returned losses = {show(losses_)}: expected a list of Python "
-                   f"floats.", FLOATS)
+        raise Failure(f"{obs.call} returned losses = {show(losses_)}: expected a list of Python "
+                      f"floats.", FLOATS)
     draw, wanted = _field(facts, "next_draw"), _field(expected_value(obs), "next_draw")
     if wanted.is_number and not draw.is_number:
-        raise Fail(f"After {obs.call}, the test could not read the generator's next number "
-                   f"({show(draw)}).",
-                   "Leave the generator as a generator: draw from it with "
-                   "torch.randperm(n, generator=generator), and do not replace or change it.")
+        raise Failure(f"After {obs.call}, the test could not read the generator's next number "
+                      f"({show(draw)}).",
+                      "Leave the generator as a generator: draw from it with "
+                      "torch.randperm(n, generator=generator), and do not replace or change it.")
     if wanted.is_number and not close(float(draw.python), float(wanted.python), 1e-5, 1e-9):
         if _generator_unused(facts, obs):
-            raise Fail(f"After {obs.call}, the generator had not been drawn from.", MB_GENERATOR)
-        raise Fail(f"After {obs.call}, the generator's next number was {draw.python:.6g}, not "
-                   f"{wanted.python:.6g}: the call drew more or fewer numbers from it than one "
-                   f"permutation per epoch.",
-                   "Call torch.randperm(n, generator=generator) once per epoch, at its start, "
-                   "and draw nothing else from the generator.")
+            raise Failure(f"After {obs.call}, the generator had not been drawn from.", MB_GENERATOR)
+        raise Failure(f"After {obs.call}, the generator's next number was {draw.python:.6g}, not "
+                      f"{wanted.python:.6g}: the call drew more or fewer numbers from it than one "
+                      f"permutation per epoch.",
+                      "Call torch.randperm(n, generator=generator) once per epoch, at its start, "
+                      "and draw nothing else from the generator.")
 
 
 JUDGES = {"model": model, "graph": graph, "loss": loss, "differentiable": differentiable,

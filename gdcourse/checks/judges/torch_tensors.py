@@ -1,7 +1,8 @@
 """Judges of chapter 2 (gdcourse.checks.torch_tensors): gradient descent on L(θ) = Σᵢ θ[i]² with
 tensors of any shape and dtype. Known mistakes are computed from the starting θ (the case) and
 the learning rate: every entry follows θ_k = (1 − 2λ)^k θ₀ when the descent is right."""
-from . import Fail
+from .observation import Observation
+from .verdict import Failure
 from .common import expected_value, returned, show, tensor
 
 GRADIENT = "For L(θ) = Σᵢ θ[i]², ∂L/∂θ[i] = 2θ[i]: the gradient is the tensor 2θ."
@@ -58,14 +59,14 @@ def _tight(value):
         else dict(rel=1e-4, abs_tol=1e-7)
 
 
-def gradient(obs):
+def gradient(obs: Observation) -> None:
     got, expected, theta = returned(obs), expected_value(obs), obs["theta"]
     tensor(obs, got, expected, hint=GRADIENT, mistakes=[
         ([-2 * t for t in theta], SIGN), (theta, NO_FACTOR), ([t * t for t in theta], SQUARES),
         ([2.0] * len(theta), CONSTANT)])
 
 
-def gradient_shape(obs):
+def gradient_shape(obs: Observation) -> None:
     got, expected, theta = returned(obs, errors=LOOP_ERRORS), expected_value(obs), obs["theta"]
     tensor(obs, got, expected, hint=SHAPES, mistakes=[([-2 * t for t in theta], SIGN)],
            rel=1e-12, abs_tol=0.0)
@@ -74,11 +75,11 @@ def gradient_shape(obs):
 def _kept(obs, why):
     got, before = returned(obs), obs.case["theta"]
     if got.kind != "tensor" or got.values != before.values:
-        raise Fail(f"{obs.call} changed theta: it now holds {show(got)}, it held {show(before)}.",
-                   why)
+        raise Failure(f"{obs.call} changed theta: it now holds {show(got)}, it held "
+                      f"{show(before)}.", why)
 
 
-def gradient_input(obs):
+def gradient_input(obs: Observation) -> None:
     _kept(obs, IN_PLACE_GRADIENT)
 
 
@@ -94,7 +95,7 @@ def _descent_mistakes(theta, rate, steps):
         ([t * (2 - 2 * rate) ** steps for t in theta], DOUBLED)]
 
 
-def descent(obs):
+def descent(obs: Observation) -> None:
     got = returned(obs, errors=ITEM_ERRORS)
     theta, rate, steps = obs["theta"], obs["learning_rate"], obs["number_steps"]
     tensor(obs, got, expected_value(obs), hint=DESCENT, rel=1e-4, abs_tol=1e-7,
@@ -111,7 +112,7 @@ def _float32_gradient_descent(theta, rate, steps):
     return values.tolist()
 
 
-def descent_shape(obs):
+def descent_shape(obs: Observation) -> None:
     got = returned(obs, errors=SHAPE_ERRORS)
     theta, rate, steps = obs["theta"], obs["learning_rate"], obs["number_steps"]
     mistakes = _descent_mistakes(theta, rate, steps)[:3]
@@ -121,7 +122,7 @@ def descent_shape(obs):
     tensor(obs, got, expected, hint=DESCENT_SHAPES, mistakes=mistakes, **_tight(expected))
 
 
-def descent_edge(obs):
+def descent_edge(obs: Observation) -> None:
     theta, rate, steps = obs["theta"], obs["learning_rate"], obs["number_steps"]
     if steps == 0:
         hint = NO_STEPS
@@ -134,11 +135,11 @@ def descent_edge(obs):
     tensor(obs, returned(obs), expected_value(obs), hint=hint)
 
 
-def descent_input(obs):
+def descent_input(obs: Observation) -> None:
     got, before = returned(obs), obs.case["theta"]
     if got.kind != "tensor" or got.values != before.values:
-        raise Fail(f"{obs.call} changed the caller's tensor: initial_theta now holds {show(got)}, "
-                   f"it held {show(before)}.", SHARED_INPUT)
+        raise Failure(f"{obs.call} changed the caller's tensor: initial_theta now holds "
+                      f"{show(got)}, it held {show(before)}.", SHARED_INPUT)
 
 
 JUDGES = {"gradient": gradient, "gradient_shape": gradient_shape, "gradient_input": gradient_input,

@@ -1,4 +1,5 @@
-"""A failed test as data: the fields a verdict is made of, and the two ways it is told.
+"""A failed test as data: a judge's Failure, the fields a verdict is made of, and the two ways it is
+told.
 
 Grading keeps a judged test cell's verdict as these fields (in the cell's metadata, which the
 student's kernel cannot write), and every reader builds what it shows from them: the error that
@@ -15,17 +16,19 @@ What a student may see, by field:
   no hidden test code had run in the kernel before the check (`what_shown`). After that, what the
   student's code returned may carry what it saw of the hidden tests (their inputs, their code).
   The student then reads `replayed`, the same check's `what` in a run of the notebook without
-  hidden tests (gdcourse.grading.replay), or, without one, the call and where to see its value.
+  hidden tests (gdcourse.grading.feedback.replay), or, without one, the call and where to see its value.
 - `call` of a hidden check, and its `what`: never (they hold the hidden test's inputs and values).
 """
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 HIDDEN = "[hidden test]"
 DETAILS = "[for the instructor]"
 HIDDEN_DEFAULT = "A hidden test, with other inputs, failed."
 
 
-def upstream_note(name):
+def upstream_note(name: str) -> str:
     return f"Note: this builds on {name}, which fails its own test above: fix that first."
 
 
@@ -36,18 +39,18 @@ class Verdict:
     call: str = ""            # the call as the test makes it (the instructor's record)
     what: str = ""            # what happened: the call, what came back, what was expected
     hint: str = ""            # the teaching sentence ("" when the judge has none)
-    builds_on: tuple = ()     # functions the test builds on that fail their own tests
+    builds_on: tuple[str, ...] = ()   # functions the test builds on that fail their own tests
     mistake: str = ""         # the known mistake the hint names ("" when it names none)
     idea: str = ""            # what the test checks (its docstring's first line)
     what_shown: bool = True   # `what` may reach the student (see the module's doc)
     replayed: str = ""        # `what` of the same check, in a run without hidden tests
 
-    def _hint_block(self):
+    def _hint_block(self) -> str:
         """The notes on failing functions first, then the hint."""
         notes = [upstream_note(name) for name in self.builds_on]
         return "\n".join([*notes, *([self.hint] if self.hint else [])])
 
-    def for_student(self):
+    def for_student(self) -> str:
         """The message a student reads: in a visible test what happened and the hint; in a
         hidden test the hint alone."""
         block = self._hint_block()
@@ -65,24 +68,24 @@ class Verdict:
                      f"in your notebook to see it.")
         return f"{first}\n{block}".rstrip()
 
-    def for_instructor(self):
+    def for_instructor(self) -> str:
         """The whole message: the student's, and for a hidden test the call and its values on
         a line of its own."""
         if self.hidden:
             return f"{self.for_student()}\n{DETAILS} {self.what}"
         return f"{self.what}\n{self._hint_block()}".rstrip()
 
-    def as_data(self):
+    def as_data(self) -> dict[str, Any]:
         data = asdict(self)
         data["builds_on"] = list(self.builds_on)
         return data
 
     @classmethod
-    def from_data(cls, data):
+    def from_data(cls, data: object) -> "Verdict | None":
         """The verdict grading wrote (None when `data` is not one)."""
         if not isinstance(data, dict):
             return None
-        kept = {}
+        kept: dict[str, Any] = {}
         for field in fields(cls):
             value = data.get(field.name, field.default)
             if field.name == "builds_on":
@@ -93,3 +96,40 @@ class Verdict:
                 value = str(value) if value is not None else ""
             kept[field.name] = value
         return cls(**kept)
+
+
+# eq=False: raised and caught, a Failure keeps an exception's identity (and its hash).
+@dataclass(eq=False)
+class Failure(Exception):
+    """A judge's finding that an answer is wrong: it raises one, and judge_record returns it.
+    `what` names the call and the values (withheld from the student in hidden tests); `why`
+    teaches. `mistake`: `why` names a known mistake because the answer matched what that mistake
+    gives (an inference, not an observation); `generic`: the hint to give instead when the
+    inference does not hold across the test."""
+    what: str
+    why: str = ""
+    mistake: bool = False
+    generic: str = ""
+    candidates: tuple[str, ...] = ()  # known mistakes that all give this value (none named)
+    name: str = ""      # for an upstream probe: the function that fails its own test
+
+    def unnamed(self) -> "Failure":
+        """This failure without its mistake's name: the generic hint instead."""
+        return Failure(self.what, self.generic, name=self.name)
+
+    def bears_out(self, named: str) -> bool:
+        """Whether this later failure of the same cell is consistent with the mistake an earlier
+        one named (`named`, its hint): the same mistake, or a value that mistake shares with
+        others here."""
+        return (self.mistake and self.why == named) or named in self.candidates
+
+    def verdict(self, *, hidden: bool = False, call: str = "", builds_on: Sequence[str] = (),
+                idea: str = "", what_shown: bool = True) -> Verdict:
+        """This failure as the verdict of its test cell. `builds_on`: the functions the test
+        builds on that fail their own tests, said first. A known mistake is then not named: the
+        answer's match with it may be a coincidence of that function's output."""
+        named = self.mistake and not builds_on
+        return Verdict(hidden=hidden, call=call, what=self.what,
+                       hint="" if self.mistake and builds_on else self.why,
+                       builds_on=tuple(dict.fromkeys(builds_on)),
+                       mistake=self.why if named else "", idea=idea, what_shown=what_shown)

@@ -12,22 +12,27 @@ The same check must fail there in the same way (the same call, the same hint); o
 student reads where to see the value instead.
 """
 import copy
+import logging
+from typing import Any
 
+from nbformat import NotebookNode
 from nbgrader.preprocessors import ClearHiddenTests
+from traitlets.config import Config
 
-from ..checks.judges.verdict import Verdict
-from ..checks.runtime import record_of
-from .notebook_cells import JUDGED, grade_id, is_test_cell
-from .trusted import trusted_observations
-from .verdicts import is_record, judge_cell
+from ...checks.judges.verdict import Verdict
+from ...checks.runtime import Record, record_of
+from ..notebook_cells import JUDGED, grade_id, is_test_cell
+from ..solution.run import trusted_observations
+from ..steps.execute import SafeExecute
+from ..steps.verdicts import is_record, judge_cell
 
 REPLAY_TIMEOUT = 15  # seconds a cell may run in the replay (the graded run has the course's limit)
 
 
-def withheld_verdicts(nb):
+def withheld_verdicts(nb: NotebookNode) -> dict[int, Verdict]:
     """{cell index: Verdict} of the failed visible checks whose value the student may not read
     from the graded run."""
-    found = {}
+    found: dict[int, Verdict] = {}
     for index, cell in enumerate(nb.cells):
         facts = cell.get("metadata", {}).get(JUDGED, {})
         verdict = Verdict.from_data(facts.get("verdict")) if isinstance(facts, dict) else None
@@ -36,7 +41,7 @@ def withheld_verdicts(nb):
     return found
 
 
-def visible_notebook(nb, needed):
+def visible_notebook(nb: NotebookNode, needed: set[int]) -> NotebookNode:
     """A copy of `nb` up to the last cell of `needed` (indices of test cells): the cells that are
     not tests, and the tests of `needed` with their hidden tests taken out (as nbgrader's release
     makes them), outputs cleared."""
@@ -56,11 +61,10 @@ def visible_notebook(nb, needed):
     return replay
 
 
-def _run(nb, resources, config, log):
+def _run(nb: NotebookNode, resources: dict[str, Any], config: Config,
+         log: logging.Logger) -> dict[str, tuple[list[Record], list[NotebookNode]]]:
     """{grade_id: (records, error outputs)} of the test cells of `nb` run in a fresh sandboxed
     kernel; {} when it could not run."""
-    from .execute import SafeExecute
-
     try:
         executor = SafeExecute(config=config, log=log)
         # Feedback only: a notebook that hangs must not cost a second full time limit per cell.
@@ -69,16 +73,18 @@ def _run(nb, resources, config, log):
     except Exception as error:  # only the feedback's detail is at stake
         log.warning("The visible tests could not be run again for the feedback: %s", error)
         return {}
-    found = {}
+    found: dict[str, tuple[list[Record], list[NotebookNode]]] = {}
     for cell in ran.cells:
-        if is_test_cell(cell):
+        key = grade_id(cell)
+        if is_test_cell(cell) and key is not None:
             outputs = cell.get("outputs", [])
-            found[grade_id(cell)] = ([record_of(o) for o in outputs if is_record(o)],
+            found[key] = ([record_of(o) for o in outputs if is_record(o)],
                                      [o for o in outputs if o.get("output_type") == "error"])
     return found
 
 
-def replayed_values(nb, resources, config, log):
+def replayed_values(nb: NotebookNode, resources: dict[str, Any], config: Config,
+                    log: logging.Logger) -> dict[int, Verdict]:
     """{cell index: Verdict with `replayed`} for the withheld verdicts of the graded notebook
     `nb` whose check fails the same way in a run without hidden tests."""
     withheld = withheld_verdicts(nb)
@@ -89,7 +95,7 @@ def replayed_values(nb, resources, config, log):
     log.info("%s: running the visible tests again, without the hidden ones, for what %d failing "
              "check(s) returned", info.get("student", ""), len(withheld))
     replayed = _run(visible_notebook(nb, set(withheld)), resources, config, log)
-    found = {}
+    found: dict[int, Verdict] = {}
     for index, verdict in withheld.items():
         key = grade_id(nb.cells[index])
         if key not in replayed:

@@ -1,11 +1,11 @@
 """The warm kernels' fork server: runs inside the bubblewrap sandbox, imports what kernels need
 (ipykernel, torch, matplotlib, ...) once, then forks one kernel per notebook.
 
-    python -m gdcourse.grading.zygote CONTROL_SOCKET KERNELS_FOLDER [--keep PATH ...] [--preload MODULE ...]
+    python -m gdcourse.grading.kernels.fork_server CONTROL_SOCKET KERNELS_FOLDER [--keep PATH ...] [--preload MODULE ...]
 
 A kernel starts in milliseconds instead of seconds, and is as isolated as a kernel started on its
 own: between the fork and the student's first line, the new process gets a mount and pid
-namespace of its own (gdcourse.grading.namespaces), in which
+namespace of its own (gdcourse.grading.kernels.namespaces), in which
 - it sees its own folder (connection file, sockets, the private copy of the notebook's folder),
   an empty /tmp and /dev/shm of its own, never another kernel's files, and the rest read-only;
 - it is process 1 of its own processes: it cannot see or signal the fork server or another
@@ -36,6 +36,8 @@ import select
 import signal
 import socket
 import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NoReturn
 
 from . import namespaces as ns
 from . import sandbox_launcher
@@ -45,7 +47,7 @@ OLD_TMP = "/run/gdcourse/old-tmp"   # made by the server's bwrap: mount points f
 OWN = "/run/gdcourse/kernel"
 
 
-def parse(argv):
+def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("control")
     parser.add_argument("kernels")
@@ -55,7 +57,7 @@ def parse(argv):
     return parser.parse_args(argv)
 
 
-def preload(modules, quiet=False):
+def preload(modules: Iterable[str], quiet: bool = False) -> int:
     """Import `modules` (those not imported yet); returns how many were new. A module that fails
     to import only costs speed."""
     new = [name for name in modules if name not in sys.modules]
@@ -70,7 +72,7 @@ def preload(modules, quiet=False):
 
 # --- In the new kernel, before any student code ----------------------------------------------
 
-def open_descriptors():
+def open_descriptors() -> list[int] | range:
     """This process's open file descriptors (from /proc, else every number up to the limit)."""
     try:
         return [int(name) for name in os.listdir("/proc/self/fd")]
@@ -78,7 +80,7 @@ def open_descriptors():
         return range(os.sysconf("SC_OPEN_MAX"))
 
 
-def close_inherited(*keep):
+def close_inherited(*keep: int) -> None:
     """Close every descriptor the fork copied from the server (its control socket, the grader's
     connections for other kernels, its wake-up pipe...) but stdin, stdout, stderr and `keep`: what
     a student's code could find in its own process must be its own. Done by what is open, not by
@@ -94,7 +96,7 @@ def close_inherited(*keep):
                 pass  # the listing's own descriptor, closed already
 
 
-def isolate(request, kernels, keep):
+def isolate(request: dict[str, Any], kernels: str, keep: Iterable[str]) -> None:
     """Runs as process 1 of a new pid namespace, in a new mount namespace: make the file system
     this kernel sees."""
     kernel_dir, work, working_dir = request["kernel_dir"], request["work"], request.get("cwd")
@@ -127,8 +129,8 @@ def isolate(request, kernels, keep):
         ns.remount_read_only(path)
 
 
-def drop_privileges(request):
-    """The limits and privileges gdcourse.grading.sandbox_launcher gives a kernel started on its
+def drop_privileges(request: dict[str, Any]) -> None:
+    """The limits and privileges gdcourse.grading.kernels.sandbox_launcher gives a kernel started on its
     own; without root, every capability (the server's user namespace gave it all) goes too."""
     limits = argparse.Namespace(**request["limits"], uid=request.get("uid"))
     sandbox_launcher.set_limits(limits)
@@ -139,7 +141,7 @@ def drop_privileges(request):
     resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
 
 
-def own_standard_streams(kernel_dir):
+def own_standard_streams(kernel_dir: str) -> None:
     """stdin from /dev/null, stdout and stderr into a file of the kernel's own folder: what the
     fork copied are the server's, which write into the grader's own log."""
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
@@ -150,7 +152,7 @@ def own_standard_streams(kernel_dir):
     os.close(log)
 
 
-def run_kernel(request):
+def run_kernel(request: dict[str, Any]) -> None:
     own_standard_streams(request["kernel_dir"])
     drop_privileges(request)
     os.environ.update(request["env"])
@@ -162,12 +164,12 @@ def run_kernel(request):
     app.start()
 
 
-def exit_code(status):
+def exit_code(status: int) -> int:
     code = os.waitstatus_to_exitcode(status)
     return code if code >= 0 else 128 - code  # killed by signal N: 128 + N, as a shell says
 
 
-def init(request, kernels, keep):
+def init(request: dict[str, Any], kernels: str, keep: Iterable[str]) -> int:
     """Process 1 of the kernel's pid namespace: makes the kernel's file system, starts the kernel
     as process 2 (process 1 ignores signals it has no handler for, SIGXCPU among them), reaps
     what the kernel leaves behind, and ends with it: then every process in it is killed.
@@ -175,14 +177,16 @@ def init(request, kernels, keep):
     isolate(request, kernels, keep)
     kernel = os.fork()
     if kernel == 0:
-        end_child(lambda: run_kernel(request) or 0, "the kernel ended with an error")
+        end_child(lambda: run_kernel(request) or 0,  # type: ignore[func-returns-value]
+                  "the kernel ended with an error")
     while True:
         pid, status = os.wait()
         if pid == kernel:
             return exit_code(status)
 
 
-def start_kernel(request, kernels, keep, report):
+def start_kernel(request: dict[str, Any], kernels: str, keep: Iterable[str],
+                 report: int) -> int:
     """In the forked child: a new mount and pid namespace, its process 1 (init above) and the
     kernel in it. This process stays outside, waits and returns the kernel's exit code; the pid of
     the namespace's process 1, as the server sees it, goes to `report` (a pipe) so that the server
@@ -205,7 +209,7 @@ _exit, _write = os._exit, os.write
 FAILED = 70
 
 
-def end_child(body, failure):
+def end_child(body: Callable[[], int], failure: str) -> NoReturn:
     """Run `body` in a forked child, then end the child with the code it returns (FAILED, and
     `failure` on stderr, when it raises). A forked process holds copies of its parent's frames: an
     exception that escaped here would carry a kernel back into the fork server's code. Nothing
@@ -225,30 +229,30 @@ def end_child(body, failure):
 # --- The server ----------------------------------------------------------------------------------
 
 class Kernel:
-    def __init__(self, connection, pid, kernel_pid):
+    def __init__(self, connection: socket.socket, pid: int, kernel_pid: int | None) -> None:
         self.connection, self.pid, self.kernel_pid = connection, pid, kernel_pid
 
-    def kill(self):
+    def kill(self) -> None:
         for pid in (self.kernel_pid, self.pid):
             try:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)  # type: ignore[arg-type]  # None: TypeError below
             except (ProcessLookupError, TypeError):
                 pass
 
 
-def send(connection, message):
+def send(connection: socket.socket, message: dict[str, Any]) -> None:
     try:
         connection.sendall((json.dumps(message) + "\n").encode())
     except OSError:
         pass  # the grader went away; the kernel is killed below
 
 
-def serve(args):
+def serve(args: argparse.Namespace) -> NoReturn:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(args.control)
     listener.listen(16)
-    pending = {}   # connection -> bytes received before a full request
-    kernels = {}   # connection -> Kernel
+    pending: dict[socket.socket, bytes] = {}   # connection -> bytes received before a full request
+    kernels: dict[socket.socket, Kernel] = {}   # connection -> Kernel
     # A kernel's end wakes the loop at once: SIGCHLD writes to this pipe.
     wake_up, wake_up_writer = os.pipe()
     os.set_blocking(wake_up_writer, False)
@@ -271,7 +275,7 @@ def serve(args):
         reap(kernels)
 
 
-def receive(connection):
+def receive(connection: socket.socket) -> bytes:
     """What the grader sent on `connection`: b"" when it closed it, or when the connection broke."""
     try:
         return connection.recv(65536)
@@ -279,7 +283,8 @@ def receive(connection):
         return b""
 
 
-def receive_request(connection, pending, kernels, args):
+def receive_request(connection: socket.socket, pending: dict[socket.socket, bytes],
+                    kernels: dict[socket.socket, Kernel], args: argparse.Namespace) -> None:
     """Read a new connection's request and, once it is whole, answer it. What is not a request,
     or a kernel that cannot be forked, closes that connection only: the grader learns that this
     server failed it, and the server goes on serving the other connections."""
@@ -305,7 +310,8 @@ def receive_request(connection, pending, kernels, args):
         connection.close()
 
 
-def launch(connection, request, args):
+def launch(connection: socket.socket, request: dict[str, Any],
+           args: argparse.Namespace) -> Kernel:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -318,14 +324,14 @@ def launch(connection, request, args):
     return kernel
 
 
-def forked_kernel(request, args, report):
+def forked_kernel(request: dict[str, Any], args: argparse.Namespace, report: int) -> int:
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     close_inherited(report)  # before anything else: the report pipe is all it needs
     return start_kernel(request, args.kernels, args.keep, report)
 
 
-def reap(kernels):
+def reap(kernels: dict[socket.socket, Kernel]) -> None:
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -340,7 +346,7 @@ def reap(kernels):
                 del kernels[connection]
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> NoReturn:
     args = parse(sys.argv[1:] if argv is None else argv)
     preload(args.preload)
     serve(args)

@@ -3,7 +3,7 @@
 In a submission's kernel the checks only observe: each call of the student's code leaves a record
 (plain data) among the test cell's outputs. Here, in nbgrader's own process, every test cell's
 records are judged against the records the instructor's solution left in the same cell
-(gdcourse.grading.trusted): the solution's values, the trusted auxiliary values and which checks
+(gdcourse.grading.solution.run): the solution's values, the trusted auxiliary values and which checks
 are hidden all come from that run; the submission contributes only what its code returned.
 
 A test cell passes when each of the solution's checks has its counterpart, in order, judged
@@ -23,16 +23,21 @@ A test cell in which the solution made no record (an ordinary nbgrader test of p
 left as it ran: nbgrader scores it exactly as stock nbgrader does.
 """
 import builtins
+from dataclasses import dataclass
+from typing import Any
 
+from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from ..checks.judges import Failure, builds_on_failing, judge_record
-from ..checks.runtime import MIME, record_of
-from .feedback_summary import describe_test
+from ...checks.judges import judge_record
+from ...checks.judges.cell import CellJudgement
+from ...checks.judges.verdict import Failure, Verdict
+from ...checks.runtime import MIME, Record, record_of
+from ..feedback.results_table import describe_test
 from .flags import add_tampering
-from .notebook_cells import JUDGED, grade_id, is_test_cell
-from .trusted import BEGIN_HIDDEN, trusted_observations
+from ..notebook_cells import BEGIN_HIDDEN, JUDGED, grade_id, is_test_cell
+from ..solution.run import trusted_observations
 BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith(("Error", "Exception", "Exit"))}
 # A record that is not what it claims breaks what a judge assumes of it, in whatever way: it is
 # unreadable, and its check fails (tests/test_judges.py keeps the judges from crashing on them).
@@ -40,19 +45,19 @@ UNREADABLE = (Exception,)
 GRADER_ERRORS = {"KernelStopped", "NotRun", "TimeLimitExceeded", "CellTimeoutError"}
 
 
-def is_record(output):
+def is_record(output: NotebookNode) -> bool:
     return output.get("output_type") in ("display_data", "execute_result") \
         and MIME in output.get("data", {})
 
 
-def verdict_output(verdict):
+def verdict_output(verdict: Verdict) -> NotebookNode:
     """The error nbgrader scores, with the whole message, as the instructor reads it."""
     message = verdict.for_instructor()
     return new_output("error", ename="WrongAnswer", evalue=message,
                       traceback=[f"\x1b[0;31mWrongAnswer\x1b[0m: {message}"])
 
 
-def as_printed_text(output):
+def as_printed_text(output: NotebookNode) -> NotebookNode:
     """A kernel's output as plain stdout text: what it said stays readable in formgrader and the
     feedback, and nbgrader reads no grade from it (determine_grade reads errors, stderr and
     results, never stdout)."""
@@ -68,38 +73,33 @@ def as_printed_text(output):
     return new_output("stream", name="stdout", text=text if text.endswith("\n") else text + "\n")
 
 
-def _plain_error(output):
+def _plain_error(output: NotebookNode) -> str:
     """What the kernel's error says, for the instructor's line (never trusted)."""
     return f"{output.get('ename', 'Error')}: {str(output.get('evalue', ''))[:300]}"
 
 
-def _error_name(output):
+def _error_name(output: NotebookNode) -> str:
     """An error's name as the student may see it: Python's own exceptions by name."""
     name = str(output.get("ename", ""))
     return name if name in BUILTIN_ERRORS or name in GRADER_ERRORS else "an error"
 
 
-def _explains_the_rest(failure, trusted, records):
-    """Whether the known mistake a failure names also explains every later check of the cell
-    that fails: each names the same mistake, or gives a value that mistake and others share. (A
-    check the answer passes cannot tell that mistake from the right answer, nor can a value
-    several mistakes give tell them apart.) Otherwise the name may be a coincidence of one
-    input."""
-    for reference, record in zip(trusted, records):
-        if reference.get("role") == "upstream" or not isinstance(record, dict) \
-                or record.get("check") != reference.get("check"):
-            continue
-        try:
-            later = judge_record(reference, outcome=record.get("outcome"),
-                                 expected=reference["outcome"], aux=reference.get("aux"))
-        except UNREADABLE:
-            return False
-        if later is not None and not later.bears_out(failure.why):
-            return False
-    return True
+def _is_record_of(record: object, reference: Record) -> bool:
+    return isinstance(record, dict) and record.get("check") == reference.get("check")
 
 
-def _stopped_early(reference, errors, stopped):
+def _judgement(reference: Record, record: Record) -> Failure | None:
+    """The judge's finding on the submission's record of the check `reference`: None (right) or
+    the Failure, which for a record that cannot be read says so."""
+    try:
+        return judge_record(reference, outcome=record.get("outcome"),
+                            expected=reference["outcome"], aux=reference.get("aux"))
+    except UNREADABLE as error:
+        return Failure(f"the record of {reference.get('call', '')} could not be read "
+                       f"({error})", "The test's record of this call could not be read.")
+
+
+def _stopped_early(reference: Record, errors: list[NotebookNode], stopped: str | None) -> Failure:
     """Why the check `reference` has no record: grading stopped the cell (`stopped`, the
     grader's words alone), or the code it calls did."""
     if stopped:
@@ -115,8 +115,53 @@ def _stopped_early(reference, errors, stopped):
     return Failure(what, why)
 
 
-def judge_cell(trusted, records, errors, stopped=None, idea="", hidden_ran=False,
-               has_hidden=False):
+def _after_the_rest(judging: CellJudgement, trusted: list[Record],
+                    records: list[Any]) -> Failure | None:
+    """The named mistake that waits in `judging`, once the cell's later checks (`trusted`, and
+    the submission's `records` of them) are judged: as it is, or without its name."""
+    for reference, record in zip(trusted, records):
+        # Only the answer's own checks can bear the name out: a later probe adds no note to a
+        # failure already found, and a record of another check is no check of this cell.
+        if reference.get("role") == "upstream" or not _is_record_of(record, reference):
+            continue
+        failure = judging.judged(reference, _judgement(reference, record))
+        if failure is not None:
+            return failure
+    return judging.ended()
+
+
+@dataclass(frozen=True)
+class _TestCell:
+    """What a verdict of the cell says besides its failure: the solution's records (which checks
+    are hidden, their calls), what the test checks (`idea`), whether hidden test code ran in the
+    kernel before the cell (`hidden_ran`), and whether the cell has hidden tests."""
+    trusted: list[Record]
+    idea: str
+    hidden_ran: bool
+    has_hidden: bool
+
+    def verdict_at(self, index: int, failure: Failure, builds_on: list[str],
+                   graders_words: bool = False) -> Verdict:
+        """The verdict of `failure` at the check trusted[index]. What it says of the student's
+        values is shown only from a check made before any hidden code ran, or when it holds
+        nothing the kernel produced (`graders_words`)."""
+        reference = self.trusted[index]
+        before_hidden = not self.hidden_ran and not any(
+            r.get("hidden") is True for r in self.trusted[:index + 1])
+        return failure.verdict(hidden=reference.get("hidden") is True,
+                               call=str(reference.get("call", ""))[:300], builds_on=builds_on,
+                               idea=self.idea, what_shown=before_hidden or graders_words)
+
+    def verdict_at_end(self, failure: Failure, builds_on: list[str]) -> Verdict:
+        """The verdict of `failure` found after the cell's last check."""
+        return failure.verdict(hidden=any(r.get("hidden") is True for r in self.trusted),
+                               builds_on=builds_on, idea=self.idea,
+                               what_shown=not self.hidden_ran and not self.has_hidden)
+
+
+def judge_cell(trusted: list[Record], records: list[Any], errors: list[NotebookNode],
+               stopped: str | None = None, idea: str = "", hidden_ran: bool = False,
+               has_hidden: bool = False) -> Verdict | None:
     """The Verdict of a failed cell, or None when it passed. `trusted`: the solution's records;
     `records`: the submission's (untrusted) records; `errors`: the kernel's error outputs;
     `stopped`: why grading stopped the cell (a limit, the kernel's end), in the grader's words;
@@ -124,57 +169,32 @@ def judge_cell(trusted, records, errors, stopped=None, idea="", hidden_ran=False
     hidden test code ran in the kernel before this cell; `has_hidden`: this cell has hidden
     tests. What a check's failure says of the student's values reaches the student only from
     a visible check made before any hidden code ran (gdcourse.checks.judges.verdict)."""
-    noted, failing = [], []
-
-    def failed(failure, upto, graders_words=False):
-        """The verdict of `failure`, at the check trusted[upto] (None: at the cell's end).
-        `graders_words`: what it says holds nothing the kernel produced."""
-        reference = trusted[upto] if upto is not None else {}
-        hidden = reference.get("hidden") is True if upto is not None \
-            else any(r.get("hidden") is True for r in trusted)
-        before_hidden = not hidden_ran and (
-            not any(r.get("hidden") is True for r in trusted[:upto + 1]) if upto is not None
-            else not has_hidden)
-        return failure.verdict(hidden=hidden, call=str(reference.get("call", ""))[:300],
-                               builds_on=noted, idea=idea,
-                               what_shown=before_hidden or graders_words)
-
+    cell = _TestCell(trusted, idea, hidden_ran, has_hidden)
+    judging = CellJudgement()
     for index, reference in enumerate(trusted):
         if index >= len(records):
-            return failed(_stopped_early(reference, errors, stopped), index,
-                          graders_words=bool(stopped))
-        record = records[index]
-        if not isinstance(record, dict) or record.get("check") != reference.get("check"):
-            return failed(Failure("the records of this test do not match its checks",
-                                  "The test's records are not those of its checks: something "
-                                  "printed records of its own."), index)
-        try:
-            failure = judge_record(reference, outcome=record.get("outcome"),
-                                   expected=reference["outcome"], aux=reference.get("aux"))
-        except UNREADABLE as error:
-            failure = Failure(f"the record of {reference.get('call', '')} could not be read "
-                              f"({error})", "The test's record of this call could not be read.")
-        if failure is None:
-            continue
-        if reference.get("role") == "upstream":
-            if not builds_on_failing(reference, failing):
-                noted.append(failure.name)
-            failing.append(failure.name)
-            continue
-        if failure.mistake and not _explains_the_rest(failure, trusted[index + 1:],
-                                                       records[index + 1:]):
-            failure = failure.unnamed()
-        return failed(failure, index)
+            return cell.verdict_at(index, _stopped_early(reference, errors, stopped),
+                                   judging.notes, graders_words=bool(stopped))
+        if not _is_record_of(records[index], reference):
+            return cell.verdict_at(index, Failure(
+                "the records of this test do not match its checks", "The test's records are "
+                "not those of its checks: something printed records of its own."), judging.notes)
+        failure = judging.judged(reference, _judgement(reference, records[index]))
+        if failure is None and judging.waiting is not None:
+            failure = _after_the_rest(judging, trusted[index + 1:], records[index + 1:])
+        if failure is not None:
+            return cell.verdict_at(index, failure, judging.notes)
     if len(records) > len(trusted):
-        return failed(Failure(f"{len(records)} records for {len(trusted)} checks",
-                              "The test made more records than it has checks: something printed "
-                              "records of its own."), None)
+        return cell.verdict_at_end(Failure(
+            f"{len(records)} records for {len(trusted)} checks", "The test made more records "
+            "than it has checks: something printed records of its own."), judging.notes)
     # Every check observed the answer, and every observation was right: an error the kernel
     # reported besides them (a hook of the answer's, a message sent by a thread) observes nothing.
     return None
 
 
-def suspicious_records(records, expected, last_seq):
+def suspicious_records(records: list[Any], expected: list[Record],
+                       last_seq: int) -> tuple[list[str], int]:
     """What no honest run makes, in one test cell's records (sentences), and the last record
     number seen: records numbered out of order or twice (replayed from elsewhere), records of
     other checks than the cell's, more records than checks."""
@@ -195,7 +215,8 @@ def suspicious_records(records, expected, last_seq):
 class JudgeObservations(NbGraderPreprocessor):
     """Autograde: judge each test cell's records against the solution's; see the module's doc."""
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode,
+                   resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
         info = resources["nbgrader"]
         trusted = trusted_observations(self.config, info["assignment"], info["notebook"],
                                        self.log) or {}
@@ -205,7 +226,8 @@ class JudgeObservations(NbGraderPreprocessor):
                 continue
             records = [record_of(o) for o in cell.get("outputs", []) if is_record(o)]
             kept = [o for o in cell.get("outputs", []) if not is_record(o)]
-            expected = trusted.get(grade_id(cell)) if is_test_cell(cell) else None
+            key = grade_id(cell)
+            expected = trusted.get(key) if is_test_cell(cell) and key is not None else None
             facts = cell.metadata.setdefault(JUDGED, {})
             for sentence in facts.get("rewritten", []):
                 add_tampering(nb, f"in {grade_id(cell) or 'a cell of its own'}, {sentence}")

@@ -1,5 +1,5 @@
 """Warm sandboxed kernels: each grading process starts one fork server in the bubblewrap sandbox
-(gdcourse.grading.zygote), which has imported ipykernel, torch and matplotlib once; every
+(gdcourse.grading.kernels.fork_server), which has imported ipykernel, torch and matplotlib once; every
 notebook's kernel is forked from it, in namespaces of its own, instead of starting Python and
 importing torch again (seconds per notebook).
 
@@ -24,7 +24,9 @@ import sys
 import tempfile
 import time
 
+from collections.abc import Iterable
 from queue import Empty
+from typing import Any
 
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -32,7 +34,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, List, Unicode
 from traitlets.config import Configurable
 
-from ..checks.runtime import MODE_VARIABLE
+from ...checks.runtime import MODE_VARIABLE, Mode
 from .sandbox import (BWRAP, PACKAGE_MOUNT, ROOT_NAMESPACES, SandboxedKernelManager, environment,
                       filesystem, python_folders)
 
@@ -79,8 +81,8 @@ class Zygote:
             BWRAP, *namespaces, "--die-with-parent", "--new-session",
             *filesystem(homes, self.folder, scratch_mb),
             "--dir", "/run/gdcourse/old-tmp", "--dir", "/run/gdcourse/kernel",
-            "--chdir", "/tmp", *environment(python, "observe"),
-            "--", python, "-m", "gdcourse.grading.zygote", self.control, self.kernels,
+            "--chdir", "/tmp", *environment(python, Mode.OBSERVE),
+            "--", python, "-m", "gdcourse.grading.kernels.fork_server", self.control, self.kernels,
             *[arg for path in keep for arg in ("--keep", path)],
             *[arg for module in preload for arg in ("--preload", module)],
         ]
@@ -104,22 +106,22 @@ class Zygote:
             except OSError:
                 return False
 
-    def alive(self):
+    def alive(self) -> bool:
         """Running and not found failing: a server whose process is still ending (its sandbox
         tears down after it) is not alive any more once a connection found it gone."""
         return not self.lost and self.process.poll() is None
 
-    def fail(self):
+    def fail(self) -> None:
         """A connection found the server gone or broken: the next kernel gets a new one."""
         self.lost = True
 
-    def stop(self):
+    def stop(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def preload(self, modules):
+    def preload(self, modules: Iterable[str]) -> int:
         """Have the fork server import `modules` for the kernels it forks from now on; how many
         were new to it. Only speed is at stake: 0 when the server is slow (it goes on importing),
         and a server that fails here is replaced at the next kernel."""
@@ -139,7 +141,7 @@ class Zygote:
             self.fail()
             return 0
 
-    def new_kernel_folder(self):
+    def new_kernel_folder(self) -> str:
         try:
             return tempfile.mkdtemp(prefix="k", dir=self.kernels)
         except OSError as error:  # the server's folder is gone with it
@@ -147,10 +149,10 @@ class Zygote:
             raise ForkServerFailed(f"no folder for a kernel: {error}") from error
 
 
-_zygotes = {}
+_zygotes: dict[str, "Zygote"] = {}
 
 
-def zygote_for(python, settings, scratch_mb):
+def zygote_for(python: str, settings: WarmKernels, scratch_mb: int) -> Zygote:
     """This process's fork server for `python`, started on first use and stopped at exit; one
     that failed is stopped (with whatever it still runs) and replaced."""
     zygote = _zygotes.get(python)
@@ -162,7 +164,7 @@ def zygote_for(python, settings, scratch_mb):
     return zygote
 
 
-def fork_server_failed(python=sys.executable):
+def fork_server_failed(python: str = sys.executable) -> bool:
     """Whether this process's current fork server for `python` is found failed (the next kernel
     gets a new one): the kernels it forked ended with it, whatever their code did."""
     zygote = _zygotes.get(python)
@@ -230,7 +232,7 @@ class ZygoteProcess:
             return self._lose_server()
         return message if isinstance(message, dict) else self._lose_server()
 
-    def poll(self, timeout=0):
+    def poll(self, timeout: float | None = 0) -> int | None:
         if self.returncode is None:
             message = self._read(timeout)
             if message is not None:
@@ -241,12 +243,13 @@ class ZygoteProcess:
                 self._socket.close()
         return self.returncode
 
-    def wait(self, timeout=None):
-        if self.poll(timeout) is None:
-            raise subprocess.TimeoutExpired("warm kernel", timeout)
-        return self.returncode
+    def wait(self, timeout: float | None = None) -> int:
+        returncode = self.poll(timeout)
+        if returncode is None:
+            raise subprocess.TimeoutExpired("warm kernel", timeout or 0)
+        return returncode
 
-    def kill(self):
+    def kill(self) -> None:
         if self.returncode is None:
             try:
                 self._socket.sendall(b'{"kill": true}\n')
@@ -255,7 +258,7 @@ class ZygoteProcess:
 
     terminate = kill
 
-    def send_signal(self, signum):
+    def send_signal(self, signum: int) -> None:
         if signum in (signal.SIGKILL, signal.SIGTERM):
             self.kill()
         # other signals (SIGINT) do not reach a sandboxed kernel: interrupts go by message
@@ -265,7 +268,7 @@ class ZygoteProvisioner(LocalProvisioner):
     """LocalProvisioner for a forked kernel: its end is noticed within milliseconds (the stock one
     looks every 100 ms)."""
 
-    async def wait(self):
+    async def wait(self) -> int:
         if self.process is not None:
             while self.process.poll() is None:
                 await asyncio.sleep(0.005)
@@ -300,7 +303,8 @@ class FastKernelClient(AsyncKernelClient):
 
     wait_for_ready = _async_wait_for_ready
 
-    def start_channels(self, shell=True, iopub=True, stdin=True, hb=True, control=True):
+    def start_channels(self, shell: bool = True, iopub: bool = True, stdin: bool = True,
+                       hb: bool = True, control: bool = True) -> None:
         # No heartbeat: whether the kernel lives is its kernel manager's to say (from its process).
         # The heartbeat's thread can wait forever on a kernel that broke its own sockets, and
         # stop_channels, at the end of every notebook, waits for that thread.
@@ -311,7 +315,7 @@ class WarmKernelManager(SandboxedKernelManager):
     """A sandboxed kernel forked from this process's warm fork server."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("client_class", "gdcourse.grading.warm_kernels.FastKernelClient")
+        kwargs.setdefault("client_class", "gdcourse.grading.kernels.warm.FastKernelClient")
         super().__init__(**kwargs)
         self.warm = WarmKernels(parent=self)
         self._cold = None
@@ -320,7 +324,7 @@ class WarmKernelManager(SandboxedKernelManager):
     def _zygote(self):
         return zygote_for(sys.executable, self.warm, self.limits.scratch_mb)
 
-    def learn_preload(self, modules):
+    def learn_preload(self, modules: Iterable[str]) -> int:
         """Give the fork server the modules a trusted kernel used (see MODULES_USED)."""
         return self._zygote().preload(modules) if self.warm.enabled and not self._cold else 0
 
@@ -360,12 +364,12 @@ class WarmKernelManager(SandboxedKernelManager):
             self.connection_file = os.path.join(self.sandbox_dir, "connection.json")
         return await super()._async_pre_start_kernel(**kw)
 
-    def format_kernel_cmd(self, extra_arguments=None):
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         plain = super(SandboxedKernelManager, self).format_kernel_cmd(extra_arguments)
         self._cold = not (self.warm.enabled and self._warm_argv(plain) is not None)
         if self._cold:
             return super().format_kernel_cmd(extra_arguments)
-        self.kernel_spec.interrupt_mode = "message"
+        self.kernel_spec.interrupt_mode = "message"  # type: ignore[union-attr]  # set by now
         return plain
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):

@@ -6,21 +6,25 @@ it where instructors look: the submission is flagged in the gradebook (formgrade
 and the sentences become the automatic comment of the notebook's first answer cell (formgrader
 shows comments beside the cell). `flagged_submissions` reads them back for the grade table.
 """
+from typing import Any
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .notebook_cells import grade_id, is_answer_cell
+from ..notebook_cells import grade_id, is_answer_cell
 
 METADATA_KEY = "gdcourse"  # the notebook metadata where grading keeps its report
 
 FLAG = "⚑"
 
 
-def report_of(nb):
+def report_of(nb: NotebookNode) -> dict[str, Any]:
     return nb.metadata.get(METADATA_KEY, {})
 
 
-def add_tampering(nb, *sentences):
+def add_tampering(nb: NotebookNode, *sentences: str) -> None:
     """Add sentences to the notebook's report, which RecordFlags turns into a flag."""
     report = dict(nb.metadata.get(METADATA_KEY, {}))
     report["tampering"] = [*report.get("tampering", []), *sentences]
@@ -29,7 +33,8 @@ def add_tampering(nb, *sentences):
 
 class RecordFlags(NbGraderPreprocessor):
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode,
+                   resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         info = resources["nbgrader"]
         sentences = report_of(nb).get("tampering", [])
         first_answer = next((grade_id(c) for c in nb.cells if is_answer_cell(c)), None)
@@ -47,7 +52,7 @@ class RecordFlags(NbGraderPreprocessor):
         return nb, resources
 
 
-def flagged_submissions(db_url):
+def flagged_submissions(db_url: str) -> set[tuple[str, str]]:
     """{(student, assignment)} of the submissions with a flagged notebook."""
     with Gradebook(db_url) as gradebook:
         return {(n.student.id, n.assignment.name)

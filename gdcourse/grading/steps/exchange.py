@@ -18,12 +18,13 @@ test that plays every role), ownership says nothing: turn the check off there
 """
 import os
 import pwd
+from typing import Any
 
 from nbgrader.exchange.default.collect import ExchangeCollect
 from traitlets import Bool
 
 
-def owner_of(path):
+def owner_of(path: str | os.PathLike[str]) -> str:
     """The account name that owns `path` (its uid when the machine has no name for it)."""
     uid = os.stat(path).st_uid
     try:
@@ -39,7 +40,7 @@ class OwnerCheckedCollect(ExchangeCollect):
                    "student it names. Off where every user is one account (Kubernetes).",
     ).tag(config=True)
 
-    def _handed_in_by_named_student(self, record):
+    def _handed_in_by_named_student(self, record: dict[str, Any]) -> bool:
         """Whether the submission `record` was handed in by the account of the student it names;
         when not, the instructor is told once."""
         if not self.require_owner:
@@ -48,7 +49,7 @@ class OwnerCheckedCollect(ExchangeCollect):
         owner = owner_of(path)
         if owner == record["username"]:
             return True
-        refused = getattr(self, "_refused", set())
+        refused: set[str] = getattr(self, "_refused", set())
         if path not in refused:
             self._refused = refused | {path}
             self.log.error("Not collected: %s is handed in under the name %s by the account %s. "
@@ -57,13 +58,14 @@ class OwnerCheckedCollect(ExchangeCollect):
                            record["filename"], record["username"], owner)
         return False
 
-    def _sort_by_timestamp(self, records):
+    def _sort_by_timestamp(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """A student's submissions, the latest first: those their own account handed in come
         before any other (stock collect then takes the first)."""
         ordered = super()._sort_by_timestamp(records)
         theirs = [r for r in ordered if self._handed_in_by_named_student(r)]
         return theirs + [r for r in ordered if r not in theirs]
 
-    def copy_files(self):
-        self.src_records = [r for r in self.src_records if self._handed_in_by_named_student(r)]
+    def copy_files(self) -> None:
+        self.src_records: list[dict[str, Any]] = [
+            r for r in self.src_records if self._handed_in_by_named_student(r)]
         super().copy_files()

@@ -12,15 +12,16 @@ import ast
 import html
 import re
 
+from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
 
-from ..checks.judges.verdict import Verdict
-from .notebook_cells import JUDGED, grade_id, is_answer_cell, is_test_cell, nbgrader_meta
+from ...checks.judges.verdict import Verdict
+from ..notebook_cells import JUDGED, grade_id, is_answer_cell, is_test_cell, nbgrader_meta
 
 POINTS_NOTE = re.compile(r"\s*\((?:[^()]*\bpoints?\b[^()]*)\)\s*$")
 
 
-def question_title(markdown):
+def question_title(markdown: str) -> str | None:
     """'Exercise 3 — many steps' from a '## Exercise 3 — many steps (3 points)' heading cell."""
     for line in markdown.splitlines():
         if line.startswith("## "):
@@ -28,7 +29,7 @@ def question_title(markdown):
     return None
 
 
-def describe_test(source, fallback):
+def describe_test(source: str, fallback: str) -> str:
     """What a test cell checks: the first line of its docstring."""
     try:
         docstring = ast.get_docstring(ast.parse(source))
@@ -37,7 +38,7 @@ def describe_test(source, fallback):
     return docstring.strip().splitlines()[0] if docstring else fallback
 
 
-def failure_message(cell):
+def failure_message(cell: NotebookNode) -> str:
     """What a failed test says to the student: a judged test's verdict, built from its fields
     (gdcourse.checks.judges.verdict); a stock test's error as the feedback shows it; or ''."""
     facts = cell.get("metadata", {}).get(JUDGED, {})
@@ -52,29 +53,32 @@ def failure_message(cell):
     return ""
 
 
-def _points(value):
+def _points(value: float) -> str:
     return f"{value:g}"
 
 
 class Question:
-    def __init__(self, title):
+    def __init__(self, title: str) -> None:
         self.title = title
-        self.rows = []        # (passed, description, score, points, hint); passed None = by hand
+        # (passed, description, score, points, hint); passed None = by hand
+        self.rows: list[tuple[bool | None, str, float | None, float, str]] = []
         self.score = 0.0
         self.points = 0.0
         self.ungraded = 0.0   # points still to be graded by hand
 
-    def add_test(self, cell):
+    def add_test(self, cell: NotebookNode) -> None:
         meta = nbgrader_meta(cell)
         points = float(meta.get("points") or 0)
         score = float(meta.get("score") or 0)
         hint = failure_message(cell)
-        self.rows.append((score >= points and not hint, describe_test(cell.source, grade_id(cell)),
+        self.rows.append((score >= points and not hint,
+                          # a graded cell has a grade_id (nbgrader requires it)
+                          describe_test(cell.source, grade_id(cell)),  # type: ignore[arg-type]
                           score, points, hint))
         self.score += score
         self.points += points
 
-    def add_written_answer(self, cell):
+    def add_written_answer(self, cell: NotebookNode) -> None:
         meta = nbgrader_meta(cell)
         points = float(meta.get("points") or 0)
         score = meta.get("score")
@@ -86,7 +90,7 @@ class Question:
         self.points += points
 
 
-def collect_questions(nb):
+def collect_questions(nb: NotebookNode) -> list[Question]:
     questions = []
     current = None
     for cell in nb.cells:
@@ -106,7 +110,8 @@ def collect_questions(nb):
     return [question for question in questions if question.rows]
 
 
-def _row_html(passed, description, score, points, hint):
+def _row_html(passed: bool | None, description: str, score: float | None, points: float,
+              hint: str) -> str:
     if passed is None:
         mark, result = "✎", ("not graded yet" if score is None
                              else f"{_points(score)} / {_points(points)}")
@@ -127,7 +132,8 @@ def _row_html(passed, description, score, points, hint):
     return "".join(parts)
 
 
-def results_cell(nb, score=None, max_score=None):
+def results_cell(nb: NotebookNode, score: float | None = None,
+                 max_score: float | None = None) -> NotebookNode | None:
     """A Markdown cell (HTML inside) with the results table, or None if nothing was graded."""
     questions = collect_questions(nb)
     if not questions:

@@ -1,7 +1,7 @@
 """Runs inside the bubblewrap sandbox, just before the kernel: sets the resource limits, drops
 root privileges, then replaces itself with the kernel.
 
-    python -m gdcourse.grading.sandbox_launcher --cpu-seconds 300 ... -- python -m ipykernel_launcher -f F
+    python -m gdcourse.grading.kernels.sandbox_launcher --cpu-seconds 300 ... -- python -m ipykernel_launcher -f F
 
 Standard library only, and nothing imported from the student's side: this runs before any
 student code, in the process that becomes the kernel.
@@ -10,6 +10,8 @@ import argparse
 import os
 import resource
 import sys
+from collections.abc import Sequence
+from typing import NoReturn
 
 # When the grader runs as root, each kernel runs as a user of its own that owns nothing and can
 # read only what everyone can read. Its own, not `nobody`: RLIMIT_NPROC counts per user, and
@@ -17,14 +19,14 @@ import sys
 SANDBOX_UID_BASE = 200_000
 
 
-def sandbox_uid(grader_pid):
+def sandbox_uid(grader_pid: int) -> int:
     """The uid for the kernel of the grader process `grader_pid` (one kernel at a time each)."""
     return SANDBOX_UID_BASE + grader_pid % 100_000
 
 MB = 1024 * 1024
 
 
-def parse(argv):
+def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cpu-seconds", type=int, required=True)
     parser.add_argument("--memory-mb", type=int, required=True)
@@ -39,7 +41,7 @@ def parse(argv):
     return args
 
 
-def set_limits(args):
+def set_limits(args: argparse.Namespace) -> None:
     # CPU time: SIGXCPU at the soft limit, which the grader reports by name; SIGKILL 5 s later
     # if the kernel ignored it.
     resource.setrlimit(resource.RLIMIT_CPU, (args.cpu_seconds, args.cpu_seconds + 5))
@@ -53,7 +55,7 @@ def set_limits(args):
         resource.setrlimit(which, (value, value))
 
 
-def drop_root(args):
+def drop_root(args: argparse.Namespace) -> None:
     """When the grader runs as root, the kernel runs as its own unprivileged user: RLIMIT_NPROC is
     not enforced for root, and that user cannot write anything the sandbox mounts from the host."""
     if os.getuid() != 0:
@@ -63,7 +65,7 @@ def drop_root(args):
     os.setuid(args.uid)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> NoReturn:
     args = parse(sys.argv[1:] if argv is None else argv)
     set_limits(args)
     drop_root(args)

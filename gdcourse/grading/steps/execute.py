@@ -9,44 +9,45 @@
   submission's doing: the notebook is graded again, once, on a new fork server.
 - A cell that hits a limit fails with a message naming the limit.
 - Output is capped per cell, so a print loop cannot fill the grader's memory or the feedback.
-- The kernel's checks only observe (GDCOURSE_CHECKS=observe): verdicts are decided after the run,
-  in this process (gdcourse.grading.verdicts). The instructor's solution runs with "trusted".
+- The kernel's checks only observe (Mode.OBSERVE): verdicts are decided after the run, in this
+  process (gdcourse.grading.steps.verdicts). The instructor's solution runs with Mode.TRUSTED.
 """
 import ast
 import copy
 import errno
 import json
 import signal
+from typing import Any
 
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 import os
 
-from traitlets import Bool, Integer, List, Unicode, default
+from traitlets import Bool, Integer, List, Unicode, UseEnum, default
 from jupyter_client.manager import AsyncKernelManager
 
-from ..checks.runtime import MIME, MODE_VARIABLE
+from ...checks.runtime import MIME, MODE_VARIABLE, Mode
 from .flags import add_tampering
-from .notebook_cells import JUDGED
-from .sandbox import SandboxedKernelManager, SandboxLimits, unavailable_reason
-from .structure import release_notebook_path
-from .trusted import cached_modules, source_notebook
-from .warm_kernels import MODULES_USED, WarmKernelManager, fork_server_failed
+from ..notebook_cells import JUDGED, assignment_notebook
+from ..kernels.sandbox import SandboxedKernelManager, SandboxLimits, unavailable_reason
+from ..solution.cache import cached_modules
+from ..kernels.warm import MODULES_USED, WarmKernelManager, fork_server_failed
 
 
 class SandboxRefused(RuntimeError):
     """Autograde will not run students' code without the sandbox unless told to."""
 
 
-def mark(cell, **facts):
+def mark(cell: NotebookNode, **facts: Any) -> None:
     """Note facts about a cell's run for the steps after execution (verdicts, feedback): kept in
     the cell's metadata, which the kernel cannot write."""
     cell.metadata.setdefault(JUDGED, {}).update(facts)
 
 
-def error_output(ename, message):
+def error_output(ename: str, message: str) -> NotebookNode:
     return new_output("error", ename=ename, evalue=message,
                       traceback=[f"\x1b[0;31m{ename}\x1b[0m: {message}"])
 
@@ -68,18 +69,19 @@ class SafeExecute(Execute):
 
     max_record_bytes = Integer(
         20_000_000, help="Size of the test records a cell may make (per cell): what the checks "
-                         "observed, judged after the run (gdcourse.grading.verdicts).",
+                         "observed, judged after the run (gdcourse.grading.steps.verdicts).",
     ).tag(config=True)
 
-    # The modules the solution's kernel used (gdcourse.grading.trusted caches them): the fork
+    # The modules the solution's kernel used (gdcourse.grading.solution.run caches them): the fork
     # server imports them before it forks this notebook's kernel.
     preload_modules = List(Unicode()).tag(config=False)
-    # What the trusted run's kernel reported (set after a run with checks_mode "trusted").
+    # What the trusted run's kernel reported (set after a run with checks_mode Mode.TRUSTED).
     modules_used = List(Unicode()).tag(config=False)
 
-    checks_mode = Unicode(
-        "observe", help="How the kernel's checks behave: 'observe' (a submission) or 'trusted' "
-                        "(the instructor's solution).",
+    checks_mode = UseEnum(
+        Mode, default_value=Mode.OBSERVE,
+        help="How the kernel's checks behave: Mode.OBSERVE (a submission) or Mode.TRUSTED (the "
+             "instructor's solution).",
     ).tag(config=False)
 
     def __init__(self, *args, **kwargs):
@@ -95,7 +97,8 @@ class SafeExecute(Execute):
         return {"ename": "TimeLimitExceeded", "evalue": message,
                 "traceback": [f"\x1b[0;31mTimeLimitExceeded\x1b[0m: {message}"]}
 
-    def preprocess(self, nb, resources=None, km=None):
+    def preprocess(self, nb: NotebookNode, resources: Any = None,
+                   km: AsyncKernelManager | None = None) -> tuple[NotebookNode, Any]:
         reason = unavailable_reason() if self.use_sandbox else "use_sandbox is False"
         if reason is not None:
             if self.use_sandbox and not self.allow_unsandboxed:
@@ -106,7 +109,7 @@ class SafeExecute(Execute):
             self.log.warning("Grading WITHOUT a sandbox: %s.", reason)
             self.kernel_manager_class = AsyncKernelManager
         info = (resources or {}).get("nbgrader", {})
-        if self.checks_mode == "observe" and "assignment" in info:
+        if self.checks_mode is Mode.OBSERVE and "assignment" in info:
             self.preload_modules = cached_modules(self.config, info["assignment"], info["notebook"])
         # Without the sandbox the kernel inherits this process's environment.
         previous = os.environ.get(MODE_VARIABLE)
@@ -158,7 +161,7 @@ class SafeExecute(Execute):
                 mark(cell, stopped=reason)
         add_tampering(nb, f"{reason} No cell was run.")
 
-    def create_kernel_manager(self):
+    def create_kernel_manager(self) -> AsyncKernelManager:
         km = super().create_kernel_manager()
         if isinstance(km, SandboxedKernelManager):
             km.checks_mode = self.checks_mode
@@ -177,11 +180,11 @@ class SafeExecute(Execute):
         hidden tests put back (and, with several notebooks, those already graded); the kernel
         must not hold hidden code before grading runs it."""
         info = (self.resources or {}).get("nbgrader", {})
-        if self.checks_mode != "observe" or "assignment" not in info:
+        if self.checks_mode is not Mode.OBSERVE or "assignment" not in info:
             return {}
-        released = release_notebook_path(self.config, info["assignment"], info["notebook"]).parent
+        released = assignment_notebook(self.config, "release", info["assignment"], info["notebook"]).parent
         names = {f"{info['notebook']}.ipynb", *(path.name for path in released.glob("*.ipynb"))}
-        source, _ = source_notebook(self.config, info["assignment"], info["notebook"])
+        source = assignment_notebook(self.config, "source", info["assignment"], info["notebook"])
         names |= {path.name for path in source.parent.glob("*.ipynb")}
         return {name: (released / name if (released / name).is_file() else None)
                 for name in sorted(names)}
@@ -189,7 +192,7 @@ class SafeExecute(Execute):
     async def _async_cleanup_kernel(self):
         """After the instructor's solution has run (trusted code), its kernel tells which modules
         it used, and the warm kernels' fork server imports them for the students' kernels."""
-        if self.checks_mode == "trusted" and isinstance(self.km, WarmKernelManager) and self.kc:
+        if self.checks_mode is Mode.TRUSTED and isinstance(self.km, WarmKernelManager) and self.kc:
             try:
                 msg_id = self.kc.execute("", silent=True, store_history=False,
                                          user_expressions={"modules": MODULES_USED})
@@ -204,7 +207,8 @@ class SafeExecute(Execute):
 
     _cleanup_kernel = run_sync(_async_cleanup_kernel)  # nbclient binds the sync one to its own
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess_cell(self, cell: NotebookNode, resources: Any,
+                        index: int) -> tuple[NotebookNode, Any]:
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
         if self._stopped_in_cell is not None:
@@ -255,7 +259,8 @@ class SafeExecute(Execute):
             return f"the kernel exited (exit code {code}) while running this cell."
         return "the kernel stopped while running this cell."
 
-    def process_message(self, msg, cell, cell_index):
+    def process_message(self, msg: dict[str, Any], cell: NotebookNode,
+                        cell_index: int) -> NotebookNode | None:
         """A message the kernel sends that nbclient cannot process (a malformed comm message, say)
         is dropped and noted: the kernel is the student's, and must not stop the grading."""
         try:
@@ -294,7 +299,8 @@ class SafeExecute(Execute):
             return None
         return super()._update_display_id(display_id, msg)
 
-    def output(self, outs, msg, display_id, cell_index):
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
+               cell_index: int) -> NotebookNode | None:
         """Keep a cell's output under max_output_bytes, and its test records under
         max_record_bytes; one notice replaces the rest of the output. A record that could be
         rewritten later (it carries a display id, which the checks never give) is no record."""
@@ -304,6 +310,7 @@ class SafeExecute(Execute):
                                              "could be rewritten later; it was ignored")
             return None
         size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values())
+        key: tuple[str, int] | int
         if MIME in content.get("data", {}):
             budget, key = self.max_record_bytes, ("records", cell_index)
         else:
@@ -324,7 +331,7 @@ class SafeExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
 
-def explain_limit_errors(cell, limits):
+def explain_limit_errors(cell: NotebookNode, limits: SandboxLimits) -> None:
     """Add a line naming the limit to errors that a sandbox limit caused."""
     for output in list(cell.get("outputs", [])):
         if output.output_type != "error":

@@ -1,5 +1,5 @@
 """Linux namespaces, mounts and capabilities from Python (libc through ctypes), for the warm
-kernels' fork server (gdcourse.grading.zygote). Standard library only.
+kernels' fork server (gdcourse.grading.kernels.fork_server). Standard library only.
 
 Each kernel the fork server starts gets a mount and pid namespace of its own, made here: it sees
 its own files and processes, never another kernel's, nor the fork server.
@@ -33,17 +33,18 @@ PR_CAPBSET_DROP = 24
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 
-def _check(result, what):
+def _check(result: int, what: str) -> None:
     if result != 0:
         error = ctypes.get_errno()
         raise OSError(error, f"{what}: {os.strerror(error)}")
 
 
-def unshare(flags):
+def unshare(flags: int) -> None:
     _check(_libc.unshare(flags), "unshare")
 
 
-def mount(source, target, fstype=None, flags=0, data=None):
+def mount(source: str | None, target: str, fstype: str | None = None, flags: int = 0,
+          data: str | None = None) -> None:
     encode = lambda text: None if text is None else os.fsencode(text)  # noqa: E731
     _check(_libc.mount(encode(source), encode(target), encode(fstype), flags, encode(data)),
            f"mount {target}")
@@ -55,7 +56,7 @@ _KEPT_FLAGS = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_
                os.ST_RELATIME: MS_RELATIME}
 
 
-def remount_read_only(target):
+def remount_read_only(target: str) -> None:
     """Make the mount at `target` read-only, keeping the flags it has: in a user namespace (a
     grader that is not root) the flags the namespace above set are locked, and a remount that
     leaves them out is refused."""
@@ -67,7 +68,7 @@ def remount_read_only(target):
     mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | kept)
 
 
-def unmount(target):
+def unmount(target: str) -> None:
     _check(_libc.umount2(os.fsencode(target), MNT_DETACH), f"umount {target}")
 
 
@@ -80,7 +81,7 @@ class _CapData(ctypes.Structure):
                 ("inheritable", ctypes.c_uint32)]
 
 
-def drop_all_capabilities():
+def drop_all_capabilities() -> None:
     """No capability left, none to regain: the bounding set emptied, then every set cleared."""
     last = int(open("/proc/sys/kernel/cap_last_cap").read())
     for capability in range(last + 1):

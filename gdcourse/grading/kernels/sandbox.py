@@ -17,13 +17,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 from traitlets.config import Configurable
 
-from ..checks.runtime import MODE_VARIABLE
+import gdcourse
+
+from ...checks.runtime import MODE_VARIABLE, Mode
 from . import sandbox_launcher
 
 BWRAP = "bwrap"
@@ -32,7 +35,7 @@ BWRAP = "bwrap"
 HIDDEN_FROM_KERNELS = ["checks/judges"]
 WORKING_COPY_MB = 64  # the notebook's folder copied into the sandbox, at most this much
 SYSTEM_FOLDERS = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc"]
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the gdcourse package
+PACKAGE_DIR = Path(gdcourse.__file__).resolve().parent
 PACKAGE_MOUNT = "/opt/gdcourse"  # where the sandbox sees this package
 
 
@@ -48,7 +51,7 @@ class SandboxLimits(Configurable):
 
 
 @functools.lru_cache(maxsize=1)
-def unavailable_reason():
+def unavailable_reason() -> str | None:
     """None when bubblewrap can start a sandbox here; otherwise why it cannot."""
     if sys.platform != "linux":
         return f"the sandbox needs Linux (bubblewrap); this is {sys.platform}"
@@ -83,7 +86,8 @@ def _tasks_of_user(uid):
     return count
 
 
-def copy_folder(source, destination, limit_mb=WORKING_COPY_MB):
+def copy_folder(source: str | os.PathLike[str], destination: str | os.PathLike[str],
+                limit_mb: int = WORKING_COPY_MB) -> None:
     """Copy the regular files of `source` into `destination`, at most `limit_mb` MiB in all.
     Symbolic links are left out: inside the sandbox they would point into the grader's files."""
     budget = limit_mb * 1024 * 1024
@@ -103,7 +107,8 @@ def copy_folder(source, destination, limit_mb=WORKING_COPY_MB):
             shutil.copyfile(path, os.path.join(target, name))
 
 
-def replace_notebooks(folder, notebooks):
+def replace_notebooks(folder: str | os.PathLike[str],
+                      notebooks: Mapping[str, Path | None]) -> None:
     """Put in `folder`, under each name of `notebooks`, the file it names instead of what the
     copy holds (nothing, for None): the kernel sees the assignment's notebooks as released."""
     for name, replacement in notebooks.items():
@@ -121,7 +126,7 @@ ROOT_NAMESPACES = ["--unshare-ipc", "--unshare-net", "--unshare-pid", "--unshare
                    "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
 
 
-def give_to_kernel_user(sandbox_dir, connection_file, uid):
+def give_to_kernel_user(sandbox_dir: str, connection_file: str, uid: int) -> None:
     """The kernel will run as `uid`: it must read its connection file, make its sockets, and
     write in the private copy of the notebook's folder."""
     for path in (sandbox_dir, connection_file):
@@ -131,12 +136,13 @@ def give_to_kernel_user(sandbox_dir, connection_file, uid):
             os.chown(path, uid, uid)
 
 
-def python_folders(python):
+def python_folders(python: str) -> list[str]:
     """The folders a kernel's Python needs: its installation, the venv, the interpreter's own."""
     return sorted({sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(python))})
 
 
-def filesystem(python_homes, sandbox_dir, scratch_mb, working_dir=None):
+def filesystem(python_homes: list[str], sandbox_dir: str, scratch_mb: int,
+               working_dir: str | None = None) -> list[str]:
     """bwrap's arguments for what a sandbox sees: the system and `python_homes` read-only, this
     package at PACKAGE_MOUNT with the judges hidden, a private /tmp of `scratch_mb` MiB,
     `sandbox_dir` read-write, and the private copy of the notebook's folder (`sandbox_dir`/work)
@@ -172,7 +178,7 @@ def filesystem(python_homes, sandbox_dir, scratch_mb, working_dir=None):
     ]
 
 
-def environment(python, checks_mode):
+def environment(python: str, checks_mode: Mode) -> list[str]:
     """bwrap's arguments for a sandbox's environment: none of the grader's variables."""
     return [
         "--clearenv",
@@ -202,7 +208,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = os.path.join(self.sandbox_dir, "ipc")
         self.connection_file = os.path.join(self.sandbox_dir, "connection.json")
-        self.checks_mode = "observe"   # "trusted" for the run of the instructor's solution
+        self.checks_mode = Mode.OBSERVE   # Mode.TRUSTED for the run of the instructor's solution
         self.working_dir = None        # where the kernel believes it runs: the notebook's folder
         # {notebook file name: the file the working copy holds instead (None: none)}
         self.notebooks = {}
@@ -218,7 +224,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             replace_notebooks(work, self.notebooks)
         return await super()._async_pre_start_kernel(**kw)
 
-    def kernel_user(self):
+    def kernel_user(self) -> tuple[int | None, int]:
         """(uid, processes): when the grader is root, the kernel's own unprivileged user, given
         its folder, and its budget of processes; otherwise (None, a budget that allows for the
         grader's user's other processes, since RLIMIT_NPROC counts them all)."""
@@ -228,11 +234,11 @@ class SandboxedKernelManager(AsyncKernelManager):
             return uid, self.limits.processes
         return None, _tasks_of_user(os.getuid()) + self.limits.processes
 
-    def format_kernel_cmd(self, extra_arguments=None):
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
         # The kernel runs in a session of its own (--new-session), where a SIGINT sent to bwrap's
         # process group cannot reach it: interrupt it with a message, and it signals itself.
-        self.kernel_spec.interrupt_mode = "message"
+        self.kernel_spec.interrupt_mode = "message"  # type: ignore[union-attr]  # set by now
         uid, processes = self.kernel_user()
         namespaces = ROOT_NAMESPACES if uid is not None else ["--unshare-all"]
         python_homes = python_folders(kernel_cmd[0])
@@ -243,7 +249,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             "--chdir", self.working_dir or "/tmp",
             *environment(kernel_cmd[0], self.checks_mode),
             "--",
-            sys.executable, "-m", "gdcourse.grading.sandbox_launcher",
+            sys.executable, "-m", "gdcourse.grading.kernels.sandbox_launcher",
             "--cpu-seconds", str(limits.cpu_seconds), "--memory-mb", str(limits.memory_mb),
             "--processes", str(processes), "--file-mb", str(limits.file_mb),
             "--open-files", str(limits.open_files),

@@ -11,42 +11,36 @@ nbgrader metadata. Code is never changed: what students write, and cells they ad
 they are.
 
 What was changed is kept in the notebook's metadata ("gdcourse"), where RecordFlags
-(gdcourse.grading.flags) flags the submission for the instructor.
+(gdcourse.grading.steps.flags) flags the submission for the instructor.
 """
 import copy
-from pathlib import Path
 
 import nbformat
-from nbgrader.coursedir import CourseDirectory
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .flags import METADATA_KEY, add_tampering
-from .notebook_cells import JUDGED, grade_id, is_answer_cell, nbgrader_meta
+from ..notebook_cells import JUDGED, assignment_notebook, grade_id, is_answer_cell, nbgrader_meta
 
 CHECKED_FIELDS = ("grade", "solution", "locked", "points", "task")
 
 
-def release_notebook_path(config, assignment, notebook):
-    coursedir = CourseDirectory(config=config)
-    folder = coursedir.format_path(coursedir.release_directory, ".", assignment)
-    return Path(folder) / f"{notebook}.ipynb"
-
-
-def _cells_by_id(nb):
-    found = {}
+def _cells_by_id(nb: NotebookNode) -> dict[str, list[NotebookNode]]:
+    found: dict[str, list[NotebookNode]] = {}
     for cell in nb.cells:
         if grade_id(cell):
-            found.setdefault(grade_id(cell), []).append(cell)
+            found.setdefault(grade_id(cell), []).append(cell)  # type: ignore[arg-type]  # not None
     return found
 
 
-def _kind(cell):
+def _kind(cell: NotebookNode) -> str:
     if is_answer_cell(cell):
         return "answer cell"
     return "test cell" if nbgrader_meta(cell).get("grade") else "read-only cell"
 
 
-def structure_changes(template, submission):
+def structure_changes(template: NotebookNode, submission: NotebookNode) -> list[str]:
     """What the submission changed in the cells the student must not change (sentences)."""
     changes = []
     submitted = _cells_by_id(submission)
@@ -78,7 +72,7 @@ def structure_changes(template, submission):
     return changes
 
 
-def restore_missing(template, submission):
+def restore_missing(template: NotebookNode, submission: NotebookNode) -> None:
     """Put back, in place, the cells of the release that the submission deleted, each after the
     cell that comes before it in the release."""
     present = {grade_id(c) for c in submission.cells if grade_id(c)}
@@ -88,17 +82,19 @@ def restore_missing(template, submission):
         if key is None:
             continue
         if key not in present:
-            after = next((i for i, c in enumerate(submission.cells) if grade_id(c) == previous), -1)
+            # A cell without id comes first; else after its predecessor in the release.
+            after = -1 if previous is None else next(
+                (i for i, c in enumerate(submission.cells) if grade_id(c) == previous), -1)
             submission.cells.insert(after + 1, copy.deepcopy(cell))
             present.add(key)
         previous = key
 
 
-def restore_metadata(template, submission):
+def restore_metadata(template: NotebookNode, submission: NotebookNode) -> None:
     """Give every known cell its released nbgrader flags; strip unknown ids and the copies of a
     duplicated cell but the first (in place)."""
     released = {grade_id(c): nbgrader_meta(c) for c in template.cells if grade_id(c)}
-    seen = set()
+    seen: set[str] = set()
     for cell in submission.cells:
         key = grade_id(cell)
         if key is None:
@@ -117,7 +113,8 @@ def restore_metadata(template, submission):
 class CheckStructure(NbGraderPreprocessor):
     """Sanitize step of `nbgrader autograde`, before nbgrader's OverwriteCells: see above."""
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode,
+                   resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         info = resources["nbgrader"]
         # What grading notes of the notebook and of each cell is its own, never the submission's.
         nb.metadata.pop(METADATA_KEY, None)
@@ -127,7 +124,7 @@ class CheckStructure(NbGraderPreprocessor):
         if unreadable:
             add_tampering(nb, unreadable)
             return nb, resources
-        path = release_notebook_path(self.config, info["assignment"], info["notebook"])
+        path = assignment_notebook(self.config, "release", info["assignment"], info["notebook"])
         if not path.is_file():
             return nb, resources
         template = nbformat.read(path, as_version=4)

@@ -13,7 +13,7 @@ work), but:
 - each worker keeps its warm kernels' fork server from one submission to the next, and gets each
   assignment once: configuration, source/ and release/, the solution's observations (run once per
   assignment, on a worker, then cached in the course folder) and the gradebook's rows
-  (gdcourse.grading.batch_worker);
+  (gdcourse.grading.batch.worker);
 - this process alone writes the course's gradebook (SQLite, or PostgreSQL via GDCOURSE_DB_URL)
   and autograded/, one submission at a time as results come in: its rows in one commit, then its
   autograded folder moved into place whole;
@@ -33,23 +33,30 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from .batch_worker import (AssignmentBundle, grade_submission, put_python_on_path, read_folder,
-                           solution_observations, write_folder)
-from .gradebook_rows import assignment_structure, extension_of, merge_autograde_rows
+from .worker import (AssignmentBundle, Files, GradedSubmission, SolutionRun, grade_submission,
+                     put_python_on_path, read_folder, solution_observations, write_folder)
+from .gradebook_rows import (AssignmentStructure, assignment_structure, extension_of,
+                             merge_autograde_rows)
 from .progress import Progress, duration
-from .trusted import CACHE_FOLDER, is_cached
+from ..solution.cache import CACHE_FOLDER, is_cached
+
+if TYPE_CHECKING:  # distributed is imported when a batch starts: it takes a second
+    from distributed import Client, LocalCluster, as_completed
 
 JOURNAL_FOLDER = Path(CACHE_FOLDER) / "batch"
 
 
-def course_settings(course_root):
+def course_settings(course_root: Path) -> tuple[Config, CourseDirectory]:
     """The course's nbgrader configuration and CourseDirectory, as nbgrader commands load them."""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
     coursedir = CourseDirectory(config=config)
@@ -62,9 +69,9 @@ class Journal:
     """Which submissions a --force batch has regraded: one JSON line each, appended as they land,
     so that the same command run again after an interruption carries on where it stopped."""
 
-    def __init__(self, course_root, assignment):
+    def __init__(self, course_root: Path, assignment: str):
         self.path = Path(course_root) / JOURNAL_FOLDER / f"{assignment}.jsonl"
-        self.done = set()
+        self.done: set[str] = set()
         if self.path.is_file():
             for line in self.path.read_text().splitlines():
                 try:
@@ -72,7 +79,7 @@ class Journal:
                 except (ValueError, KeyError, TypeError):
                     continue  # a line cut short by the interruption
 
-    def add(self, student):
+    def add(self, student: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a") as journal:
             journal.write(json.dumps({"done": student}) + "\n")
@@ -80,11 +87,11 @@ class Journal:
             os.fsync(journal.fileno())
         self.done.add(student)
 
-    def finish(self):
+    def finish(self) -> None:
         self.path.unlink(missing_ok=True)
 
 
-def timestamp_in(folder):
+def timestamp_in(folder: str | Path) -> str | None:
     path = Path(folder) / "timestamp.txt"
     return path.read_text().strip() if path.is_file() else None
 
@@ -93,11 +100,29 @@ def timestamp_in(folder):
 class Work:
     """One assignment's part of the batch."""
     assignment: str
-    students: list                      # to grade
-    skipped: int = 0                    # already graded
-    journal: Journal = None
-    structure: dict = None              # its gradebook rows (gradebook_rows.assignment_structure)
-    needs_solution: bool = False        # the solution's observations are not cached yet
+    students: list[str]                 # to grade
+    journal: Journal
+    structure: AssignmentStructure      # its gradebook rows
+    needs_solution: bool                # the solution's observations are not cached yet
+
+
+@dataclass
+class Task:
+    """A task handed to the workers: `work`'s solution to run, or `student`'s submission of it
+    to grade."""
+    work: Work
+    student: str | None = None          # None: the solution
+
+    def key(self) -> str:
+        """Its name for Dask, never one of an earlier task's (a task may be submitted again)."""
+        kind = "solution" if self.student is None else "grade"
+        return f"{kind}-{self.work.assignment}-{self.student}-{time.time_ns()}"
+
+    def lost(self, why: str) -> SolutionRun | GradedSubmission:
+        """The answer of a task that no worker answered (a worker lost, say)."""
+        if self.student is None:
+            return SolutionRun(error=why)
+        return GradedSubmission(self.student, error=why)
 
 
 @dataclass
@@ -105,12 +130,13 @@ class Summary:
     graded: int = 0
     skipped: int = 0
     notebooks: int = 0
-    failed: list = field(default_factory=list)   # (assignment, student, why)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)   # (assignment, student, why)
     seconds: float = 0.0
     workers: int = 0
 
 
-def plan(coursedir, assignment, force, only_students, journal):
+def plan(coursedir: CourseDirectory, assignment: str, force: bool,
+         only_students: list[str] | None, journal: Journal) -> tuple[list[str], int]:
     """The students of `assignment` to grade now, and how many are already graded."""
     # As nbgrader finds submissions: its directory structure with the student left open.
     pattern = re.compile(coursedir.format_path(coursedir.submitted_directory, "(?P<student_id>[^/]+)",
@@ -131,7 +157,8 @@ def plan(coursedir, assignment, force, only_students, journal):
     return todo, len(students) - len(todo)
 
 
-def install_autograded(coursedir, assignment, student, files):
+def install_autograded(coursedir: CourseDirectory, assignment: str, student: str,
+                       files: Files) -> None:
     """Put a submission's autograded folder in place whole (a rename), replacing the old one."""
     final = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -146,7 +173,8 @@ def install_autograded(coursedir, assignment, student, files):
     shutil.rmtree(replaced, ignore_errors=True)
 
 
-def start_client(workers, scheduler, scheduler_file):
+def start_client(workers: int | None, scheduler: str | None,
+                 scheduler_file: str | None) -> tuple["Client", "LocalCluster | None"]:
     """A Dask client: of a running cluster, or of a LocalCluster of `workers` processes."""
     from distributed import Client, LocalCluster
 
@@ -159,7 +187,7 @@ def start_client(workers, scheduler, scheduler_file):
     return Client(cluster), cluster
 
 
-def default_workers():
+def default_workers() -> int | None:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
@@ -167,15 +195,15 @@ class Coordinator:
     """The one process that writes: plans the batch, hands work to the Dask workers, and writes
     each result into the gradebook and autograded/ as it comes in."""
 
-    def __init__(self, course_root, force, stream, log):
+    def __init__(self, course_root: str | Path, force: bool, stream: TextIO, log: TextIO | None):
         self.root = Path(course_root).resolve()
         self.force, self.stream, self.log = force, stream, log
         self.config, self.coursedir = course_settings(self.root)
         self.gradebook = Gradebook(self.coursedir.db_url, self.coursedir.course_id)
         self.summary = Summary()
-        self.tasks = {}   # Dask key -> (kind, Work, student)
+        self.tasks: dict[str, Task] = {}   # by Dask key
 
-    def plan(self, assignments, students):
+    def plan(self, assignments: list[str], students: list[str] | None) -> list[Work]:
         works = []
         for assignment in assignments:
             structure = assignment_structure(self.coursedir.db_url, assignment)
@@ -185,121 +213,124 @@ class Coordinator:
             journal = Journal(self.root, assignment)
             todo, skipped = plan(self.coursedir, assignment, self.force, students, journal)
             self.summary.skipped += skipped
-            works.append(Work(assignment, todo, skipped, journal, structure, needs_solution=not all(
-                is_cached(self.config, assignment, nb["name"]) for nb in structure["notebooks"])))
+            works.append(Work(assignment, todo, journal, structure, needs_solution=not all(
+                is_cached(self.config, assignment, name) for name in structure.notebook_names)))
             if skipped:
                 print(f"{assignment}: resuming, {skipped} submissions already regraded" if self.force
                       else f"{assignment}: {skipped} submissions already graded (--force regrades "
                            f"them)", file=self.stream)
         return works
 
-    def bundle(self, work):
+    def bundle(self, work: Work) -> AssignmentBundle:
         return AssignmentBundle.from_course(self.root, self.coursedir.course_id, work.assignment,
                                             work.structure)
 
-    def start(self, client, pending, works):
+    def start(self, client: "Client", pending: "as_completed", works: list[Work]) -> None:
         """Submit the solutions that have not run yet, and the submissions of the others."""
         for work in works:
             if not work.students:
                 continue
             if work.needs_solution:
-                self.submit(client, pending, ("solution", work, None),
-                            solution_observations, self.bundle(work))
+                self.submit(client, pending, Task(work), solution_observations, self.bundle(work))
             else:
                 self.submit_students(client, pending, work)
 
-    def submit(self, client, pending, task, function, *args):
-        future = client.submit(function, *args, pure=False, retries=0,
-                               key=f"{task[0]}-{task[1].assignment}-{task[2]}-{time.time_ns()}")
+    def submit(self, client: "Client", pending: "as_completed", task: Task,
+               function: Callable[..., SolutionRun | GradedSubmission], *args: object) -> None:
+        future = client.submit(function, *args, pure=False, retries=0, key=task.key())
         self.tasks[future.key] = task
         pending.add(future)
 
-    def submit_students(self, client, pending, work):
+    def submit_students(self, client: "Client", pending: "as_completed", work: Work) -> None:
         shared = client.scatter(self.bundle(work), broadcast=True, hash=False)
         for student in work.students:
             folder = self.coursedir.format_path(self.coursedir.submitted_directory, student,
                                                 work.assignment)
-            self.submit(client, pending, ("grade", work, student), grade_submission, shared,
+            self.submit(client, pending, Task(work, student), grade_submission, shared,
                         student, read_folder(folder),
                         extension_of(self.gradebook, work.assignment, student))
 
-    def solution_ran(self, client, pending, work, result, progress):
+    def solution_ran(self, client: "Client", pending: "as_completed", work: Work,
+                     run: SolutionRun, progress: Progress) -> None:
         """Keep the solution's observations in the course's cache, then grade the submissions."""
-        if not result["ok"]:
-            progress.note(f"{work.assignment}: the solution could not run: {result['error']}")
+        if not run.ok:
+            progress.note(f"{work.assignment}: the solution could not run: {run.error}")
             for student in work.students:
                 self.summary.failed.append((work.assignment, student, "the solution could not run"))
                 progress.done(ok=False)
             return
-        for relative, (data, _) in result["files"].items():
+        for relative, (data, _) in run.files.items():
             path = self.root / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        for line in result["problems"]:
+        for line in run.problems:
             progress.note(f"{work.assignment}: {line}")
         self.submit_students(client, pending, work)
 
-    def graded(self, work, student, result, progress):
+    def graded(self, work: Work, result: GradedSubmission, progress: Progress) -> None:
         """Write one submission's result: its rows in one commit, then its folder, then the
         journal line; a result that cannot be written is a failure of that submission alone."""
+        student = result.student
         # The worker's scratch folder, in what the instructor reads, is the course folder here.
-        scratch = result.get("root")
-        if scratch:
-            result["log"] = [line.replace(scratch, str(self.root)) for line in result["log"]]
-            result["error"] = result["error"] and result["error"].replace(scratch, str(self.root))
+        if result.root:
+            result.log = [line.replace(result.root, str(self.root)) for line in result.log]
+            result.error = result.error and result.error.replace(result.root, str(self.root))
         if self.log is not None:
-            self.log.write(f"== autograde {work.assignment} {student} ({result.get('worker', '?')}, "
-                           f"{result.get('seconds', 0):.2f} s)\n" + "\n".join(result["log"]) + "\n")
+            self.log.write(f"== autograde {work.assignment} {student} ({result.worker}, "
+                           f"{result.seconds:.2f} s)\n" + "\n".join(result.log) + "\n")
         try:
-            if result.get("rows") is not None:
-                merge_autograde_rows(self.gradebook, work.assignment, student, result["rows"])
-            if result["ok"]:
-                install_autograded(self.coursedir, work.assignment, student, result["autograded"])
+            if result.rows is not None:
+                merge_autograde_rows(self.gradebook, work.assignment, student, result.rows)
+            if result.ok:
+                install_autograded(self.coursedir, work.assignment, student, result.autograded)
         except Exception as error:
             self.gradebook.db.rollback()
-            result.update(ok=False, error=f"could not write the result: {type(error).__name__}: {error}")
-        if result["ok"]:
+            result.error = f"could not write the result: {type(error).__name__}: {error}"
+        if result.error is None:
             if self.force:
                 work.journal.add(student)
             self.summary.graded += 1
-            self.summary.notebooks += sum(n["submitted"] for n in result["rows"]["notebooks"].values())
+            assert result.rows is not None  # autograde that ran to its end wrote them
+            self.summary.notebooks += sum(n.submitted for n in result.rows.notebooks.values())
         else:
             # As nbgrader does with a failed submission: no autograded folder, so that the next
             # batch grades it again.
             shutil.rmtree(self.coursedir.format_path(self.coursedir.autograded_directory, student,
                                                      work.assignment), ignore_errors=True)
-            self.summary.failed.append((work.assignment, student, result["error"]))
-            tail = "\n    ".join(result["log"][-8:])
-            progress.note(f"FAILED {work.assignment}/{student}: {result['error']}"
+            self.summary.failed.append((work.assignment, student, result.error))
+            tail = "\n    ".join(result.log[-8:])
+            progress.note(f"FAILED {work.assignment}/{student}: {result.error}"
                           + (f"\n    {tail}" if tail else ""))
-        progress.done(ok=result["ok"])
+        progress.done(ok=result.ok)
 
-    def run(self, client, works, total):
+    def run(self, client: "Client", works: list[Work], total: int) -> None:
         from distributed import as_completed
 
         progress = Progress(total, stream=self.stream)
         pending = as_completed()
         self.start(client, pending, works)
         for future in pending:
-            kind, work, student = self.tasks.pop(future.key)
+            task = self.tasks.pop(future.key)
             try:
-                result = future.result()
+                answer = future.result()
             except Exception as error:  # a worker lost, say
-                result = {"ok": False, "error": f"{type(error).__name__}: {error}", "log": []}
+                answer = task.lost(f"{type(error).__name__}: {error}")
             finally:
                 future.release()
-            if kind == "solution":
-                self.solution_ran(client, pending, work, result, progress)
+            if isinstance(answer, SolutionRun):
+                self.solution_ran(client, pending, task.work, answer, progress)
             else:
-                self.graded(work, student, result, progress)
+                self.graded(task.work, answer, progress)
         for work in works:
             if self.force and not any(a == work.assignment for a, _, _ in self.summary.failed):
                 work.journal.finish()
 
 
-def run_batch(course_root, assignments, force=False, students=None, workers=None,
-              scheduler=None, scheduler_file=None, log_file=None, stream=None):
-    """Grade the submissions of `assignments`; returns a Summary."""
+def run_batch(course_root: str | Path, assignments: list[str], force: bool = False,
+              students: list[str] | None = None, workers: int | None = None,
+              scheduler: str | None = None, scheduler_file: str | None = None,
+              log_file: str | None = None, stream: TextIO | None = None) -> Summary:
+    """Grade the submissions of `assignments`."""
     stream = stream or sys.stderr
     started = time.monotonic()
     put_python_on_path()  # for this process and the local workers it starts
@@ -330,7 +361,7 @@ def run_batch(course_root, assignments, force=False, students=None, workers=None
     return coordinator.summary
 
 
-def report(summary, stream=sys.stdout):
+def report(summary: Summary, stream: TextIO = sys.stdout) -> None:
     if summary.graded:
         print(f"Graded {summary.graded} submissions ({summary.notebooks} notebooks) in "
               f"{duration(summary.seconds)} on {summary.workers} workers: "
@@ -344,7 +375,7 @@ def report(summary, stream=sys.stdout):
             print(f"  {assignment}/{student}: {why}", file=stream)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m gdcourse.grading.batch",
         description="Autograde the submissions of one or more assignments in parallel (what "
@@ -367,6 +398,3 @@ def main(argv=None):
     report(summary)
     return 1 if summary.failed else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

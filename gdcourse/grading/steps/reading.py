@@ -2,24 +2,27 @@
 
 A file that is too large, empty, not JSON, or not a notebook would make nbgrader give up on that
 student with a traceback. Here it is graded as the released notebook, unanswered (0 autograded
-points), and the reason goes into the report that gdcourse.grading.flags shows to the instructor
-and gdcourse.grading.feedback shows to the student. The batch and the gradebook carry on as for
+points), and the reason goes into the report that gdcourse.grading.steps.flags shows to the instructor
+and gdcourse.grading.feedback.student_feedback shows to the student. The batch and the gradebook carry on as for
 any other submission. A notebook that can be read but breaks a rule of the format (cell ids in
 an nbformat 4.0 file, as papermill and jupytext write them) is graded as it is, with a warning.
 """
 import json
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbconvert.exporters import NotebookExporter
+from nbformat import NotebookNode
 from traitlets import Integer
 
-from .structure import release_notebook_path
+from ..notebook_cells import assignment_notebook
 
 
-def problem_with(path, max_bytes):
+def problem_with(path: str | os.PathLike[str], max_bytes: int) -> str | None:
     """Why `path` cannot be graded as a notebook, or None."""
     size = os.path.getsize(path)
     if size == 0:
@@ -43,7 +46,7 @@ def problem_with(path, max_bytes):
     return None
 
 
-def format_warning(path):
+def format_warning(path: str | os.PathLike[str]) -> str | None:
     """What breaks nbformat's rules in a readable notebook, or None."""
     try:
         nbformat.validate(nbformat.read(path, as_version=4))
@@ -57,25 +60,27 @@ class SafeNotebookExporter(NotebookExporter):
     max_notebook_bytes = Integer(
         20_000_000, help="Largest submitted notebook autograde reads, in bytes.").tag(config=True)
 
-    def from_filename(self, filename, resources=None, **kw):
+    def from_filename(self, filename: str, resources: dict[str, Any] | None = None,
+                      **kw: Any) -> tuple[NotebookNode, dict[str, Any]]:
         problem = problem_with(filename, self.max_notebook_bytes)
         if problem is None:
             warning = format_warning(filename)
             if warning:
-                info = resources["nbgrader"]
+                info = resources["nbgrader"]  # type: ignore[index]  # nbgrader passes resources
                 self.log.warning("%s/%s: the notebook breaks a rule of its format (%s); graded as "
                                  "it is", info["student"], info["notebook"], warning)
             return super().from_filename(filename, resources=resources, **kw)
-        info = resources["nbgrader"]
+        info = resources["nbgrader"]  # type: ignore[index]
         self.log.warning("%s/%s: %s; graded as unanswered", info["student"], info["notebook"], problem)
-        nb = nbformat.read(release_notebook_path(self.config, info["assignment"], info["notebook"]),
+        nb = nbformat.read(assignment_notebook(self.config, "release", info["assignment"], info["notebook"]),
                            as_version=4)
         # Through resources, not the notebook's metadata: rebuilding trusts no submitted metadata.
-        resources["gdcourse_unreadable"] = f"{problem}: graded as the released notebook, unanswered"
+        resources["gdcourse_unreadable"] = (  # type: ignore[index]
+            f"{problem}: graded as the released notebook, unanswered")
         return self.from_notebook_node(nb, resources=resources, **kw)
 
 
-def report_unexpected_notebooks(assignment, student, notebooks):
+def report_unexpected_notebooks(assignment: str, student: str, notebooks: Iterable[str]) -> None:
     """nbgrader's pre-convert hook: say plainly when a submission lacks a notebook of the release.
 
     nbgrader passes the notebooks it found for one student. When none of them is one the release
