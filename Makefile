@@ -65,7 +65,7 @@ hub: setup
 
 # The browser tests save their screenshots in docs/screenshots/ (commit them).
 screenshots: setup
-	GDCOURSE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser_student.py tests/test_browser_instructor.py tests/test_class_report.py
+	GDCOURSE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser_student.py tests/test_browser_instructor.py tests/test_class_report.py tests/test_conformance.py::test_a_grader_scores_a_students_plot_in_formgrader
 
 # Regenerate release/ from source/ (commit the result).
 release: setup

@@ -20,8 +20,14 @@ from gdcourse.grading.steps.verdicts import JudgeObservations
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
 
+# The stderr rule, the one way this course grades differently from stock nbgrader on purpose.
+# Stock nbgrader scores a test cell 0 when anything reaches stderr, a harmless warning from numpy
+# or torch included, even if every assertion passed. Here Python warnings are shown on stdout
+# instead: still in the feedback, never a failure. True grades as stock nbgrader does.
+WARNINGS_FAIL_TESTS = False
+
 # The course id, the cell timeout and the stderr rule, shared with the student edition's Validate.
-apply_common_settings(c)
+apply_common_settings(c, warnings_fail_tests=WARNINGS_FAIL_TESTS)
 
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 

@@ -22,7 +22,7 @@ LOCAL = re.compile(r"^(https?://127\.0\.0\.1[:/]|file:|data:|blob:|about:)")
 # The README's screenshots, made by the browser tests: `make screenshots` writes them here.
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 SCREENSHOT_NAMES = ("lecture-figure.png", "assignment-validated.png", "formgrader.png",
-                    "feedback.png", "class-report.png")
+                    "feedback.png", "class-report.png", "formgrader-plot.png")
 
 
 def save_screenshot(page, name, tmp_path):

@@ -114,3 +114,16 @@ def test_no_entry_is_told_another_entrys_mistake(assignment, graded_assignment):
     matrix, off = confusion(assignment, graded_assignment(assignment))
     assert any(matrix.values()), f"{assignment}: no entry had a known mistake named"
     assert not off, "\n".join(f"{entry}: named {mistake!r} in {cells}" for entry, mistake, cells in off)
+
+
+@pytest.mark.xdist_group("05-fitting-a-line")
+def test_a_figure_a_students_code_leaves_open_reaches_formgrader(graded_assignment):
+    """Warm kernels keep matplotlib's inline figures: the figure of an animation a student made
+    in their own cell is an image in the autograded notebook (what formgrader shows), as under
+    stock nbgrader, not the text `<Figure size 600x400 with 1 Axes>`."""
+    graded = graded_assignment("05-fitting-a-line")["catalog-shows-its-own-animation"]
+    nb = nbformat.read(graded.autograded, as_version=4)
+    cell = next(c for c in nb.cells if grade_id(c) == "animate-fit")
+    images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 1, cell.outputs
+    assert graded.autograded_score == 10

@@ -69,9 +69,21 @@ def test_collect_takes_only_what_the_students_own_account_handed_in(tmp_path):
     time.sleep(1.1)  # the spoofed submission is the later one, which stock collect would take
     spoofed = submit_as("nobody", "daemon", tmp_path / "nobody", exchange, release)
 
+    # Links daemon left in its own submission, to the instructor's source (hidden tests and all):
+    # collect, run by the instructor, must not copy what they name.
+    for name, target in (("notes.txt", instructor / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
+                         ("data", instructor / "source" / ASSIGNMENT)):
+        (own / name).symlink_to(target)
+        os.lchown(own / name, pwd.getpwnam("daemon").pw_uid, pwd.getpwnam("daemon").pw_gid)
+
     said = nbgrader(instructor, "collect", ASSIGNMENT)
     assert f"Not collected: {spoofed.name} is handed in under the name daemon by the account nobody" in said, said
     collected = instructor / "submitted" / "daemon" / ASSIGNMENT
+    for name in ("notes.txt", "data"):
+        assert f"Not collected: {name} in {own.name} is a link" in said, said
+        assert not (collected / name).exists()
+    assert "BEGIN HIDDEN TESTS" not in "".join(
+        path.read_text(errors="replace") for path in collected.rglob("*") if path.is_file())
     assert (collected / "timestamp.txt").read_text() == (own / "timestamp.txt").read_text(), \
         "the submission collected is not daemon's own"
     assert nbformat.read(collected / f"{ASSIGNMENT}.ipynb", as_version=4) == right

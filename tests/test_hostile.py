@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course import ROOT, course_copy, feedback_text, read_notebook
+from course import ROOT, course_copy, feedback_text, read_notebook, results_table
 from gdcourse.course.catalog import find_entry
 from gdcourse.grading.steps.flags import FLAG, flagged_submissions
 from gdcourse.course.grade_table import format_table, read_grades
@@ -52,6 +52,9 @@ def batch(tmp_path_factory):
         write_submission(root, student, assignment,
                          submission_from_entry(root, find_entry(root, assignment, entry_id)))
     students = {hostile.id: write_hostile(root, hostile) for hostile in HOSTILE}
+    # A link in a submission to the instructor's source: nbgrader copies the file it names.
+    reader = root / "submitted" / students["reads-the-graded-notebook"] / "01-gradient-descent"
+    (reader / "notes.txt").symlink_to(root / "source" / "01-gradient-descent" / "01-gradient-descent.ipynb")
     before = checksums(root)
     for assignment in assignments:
         nbgrader(root, "autograde", assignment, "--force", log_file=log)
@@ -140,10 +143,12 @@ def test_feedback_never_shows_hidden_tests(batch):
     for page in (root / "feedback").rglob("*.html"):
         text = feedback_text(page)
         assert "BEGIN HIDDEN TESTS" not in text, page
-        # The instructor's line of a hidden verdict never reaches the feedback; the marker may, as
-        # text of the student's own answer (a value's repr), but never opening a line of its own.
+        # The instructor's line of a hidden verdict never reaches the feedback (the results table
+        # quotes every verdict); the marker may, as text of the student's own answer (a value's
+        # repr), but never opening a line of its own. (A cell's output is the student's own text.)
+        table = results_table(page) if "gdcourse-results" in page.read_text() else ""
         assert not any(line.lstrip().startswith("[for the instructor]") for line in
-                       text.splitlines()), page
+                       table.splitlines()), page
         shown = [line for line in hidden[page.parent.name] if line in text]
         assert not shown, f"{page} shows hidden test code: {shown[:3]}"
     for trick in ("prints-the-hidden-tests", "returns-the-hidden-tests",
@@ -157,8 +162,9 @@ def test_feedback_never_shows_hidden_tests(batch):
 
 
 def test_the_kernel_never_holds_a_notebook_with_hidden_tests(batch):
-    """The submission that reads every notebook in reach printed only notebooks without hidden
-    tests: its kernel's copy of the folder holds the released notebook."""
+    """The submission that reads every file in reach printed only notebooks without hidden
+    tests: its kernel's copy of the folder holds its own notebook, and not the file nbgrader
+    copied from a link in the submission to the source notebook."""
     root = batch["root"]
     graded = nbformat.read(root / "autograded" / batch["students"]["reads-the-graded-notebook"] /
                            "01-gradient-descent" / "01-gradient-descent.ipynb", as_version=4)

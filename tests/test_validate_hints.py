@@ -32,7 +32,7 @@ def gradient_descent(initial_theta, learning_rate, number_steps):
 
 
 def run_test_cell(answer, tmp_path):
-    nb = new_notebook(cells=[new_code_cell("import gdcourse.checks.kernel_start"),
+    nb = new_notebook(cells=[new_code_cell("from gdcourse.checks.kernel_start import start\nstart()"),
                              new_code_cell(answer), new_code_cell(TEST_CELL)])
     NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(tmp_path)}}).execute()

@@ -12,7 +12,10 @@ from traitlets.config import Config
 # The cell metadata where grading keeps what it noted of a cell and how it judged it (the
 # verdict); never a submission's own (gdcourse.grading.steps.structure removes those).
 JUDGED = "gdcourse"
-BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+# nbgrader's delimiters of hidden tests (ClearHiddenTests), found anywhere in a line: `### BEGIN
+# HIDDEN TESTS`, `# BEGIN HIDDEN TESTS`... A cell may hold several regions, and visible code after one.
+BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
+END_HIDDEN = "END HIDDEN TESTS"
 _SOLUTION_MARKER = re.compile(r"^[ \t]*#*[ \t]*(BEGIN|END) SOLUTION[ \t]*$\n?", re.MULTILINE)
 
 
@@ -73,3 +76,21 @@ def cells_by_grade_id(nb: NotebookNode) -> dict[str, NotebookNode]:
 def solution_text(source: str) -> str:
     """A source cell's text as a student who solved it would write it: the markers removed."""
     return _SOLUTION_MARKER.sub("", source)
+
+
+def hidden_line_numbers(source: str) -> set[int]:
+    """The lines (numbered from 1, as in a traceback) of `source` that nbgrader's release removes:
+    its hidden test regions, delimiters included. An unclosed region runs to the end."""
+    hidden, inside = set(), False
+    for number, line in enumerate(source.split("\n"), start=1):
+        if BEGIN_HIDDEN in line:
+            inside = True
+        if inside:
+            hidden.add(number)
+        if END_HIDDEN in line:
+            inside = False
+    return hidden
+
+
+def has_hidden_tests(cell: NotebookNode) -> bool:
+    return is_test_cell(cell) and BEGIN_HIDDEN in cell.source

@@ -2,15 +2,17 @@
 passed or failed with what it checks, and the hint of each failure.
 
 nbgrader's own feedback lists "Test cell (Score: 0.0 / 2.0)" links and leaves the student to find
-the failures in the notebook below. This table reads on its own. Questions are the assignment's
-"## Exercise …" headings; a test cell's description is its docstring's first line; a failure's
-hint is a judged test's verdict as the student may read it, or a stock test's error as the
-feedback shows it. Everything a student controls (their answers' output inside messages) is
+the failures in the notebook below. This table reads on its own. A question is the heading
+(of any level) that a graded cell follows, or the cell itself where no heading comes before it;
+a test cell's description is its docstring's first line, or its grade id; a failure's hint is a
+judged test's verdict as the student may read it, or a stock test's error as the feedback shows
+it (its failing line). Everything a student controls (their answers' output inside messages) is
 HTML-escaped.
 """
 import ast
 import html
 import re
+from collections.abc import Mapping
 
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
@@ -19,14 +21,15 @@ from ...checks.judges.verdict import Verdict
 from ..notebook_cells import JUDGED, grade_id, is_answer_cell, is_test_cell, nbgrader_meta
 
 POINTS_NOTE = re.compile(r"\s*\((?:[^()]*\bpoints?\b[^()]*)\)\s*$")
+HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$")
 
 
 def question_title(markdown: str) -> str | None:
-    """'Exercise 3 — many steps' from a '## Exercise 3 — many steps (3 points)' heading cell."""
-    for line in markdown.splitlines():
-        if line.startswith("## "):
-            return POINTS_NOTE.sub("", line[3:]).strip()
-    return None
+    """'Exercise 3 — many steps' from a cell whose last heading, of any level, is
+    '## Exercise 3 — many steps (3 points)'."""
+    titles = [POINTS_NOTE.sub("", match[1]).strip()
+              for match in map(HEADING.match, markdown.splitlines()) if match]
+    return next((title for title in reversed(titles) if title), None)
 
 
 def describe_test(source: str, fallback: str) -> str:
@@ -38,13 +41,15 @@ def describe_test(source: str, fallback: str) -> str:
     return docstring.strip().splitlines()[0] if docstring else fallback
 
 
-def failure_message(cell: NotebookNode) -> str:
+def failure_message(cell: NotebookNode, failures: Mapping[str, str]) -> str:
     """What a failed test says to the student: a judged test's verdict, built from its fields
-    (gdcourse.checks.judges.verdict); a stock test's error as the feedback shows it; or ''."""
+    (gdcourse.checks.judges.verdict); a stock test's failure as the feedback shows it; or ''."""
     facts = cell.get("metadata", {}).get(JUDGED, {})
     if isinstance(facts, dict) and facts.get("judged") is True:
         verdict = Verdict.from_data(facts.get("verdict"))
         return f"WrongAnswer: {verdict.for_student()}" if verdict is not None else ""
+    if grade_id(cell) in failures:
+        return failures[grade_id(cell)]  # type: ignore[index]  # a test cell has a grade_id
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             message = str(output.get("evalue", "")).strip()
@@ -66,11 +71,11 @@ class Question:
         self.points = 0.0
         self.ungraded = 0.0   # points still to be graded by hand
 
-    def add_test(self, cell: NotebookNode) -> None:
+    def add_test(self, cell: NotebookNode, failures: Mapping[str, str]) -> None:
         meta = nbgrader_meta(cell)
         points = float(meta.get("points") or 0)
         score = float(meta.get("score") or 0)
-        hint = failure_message(cell)
+        hint = failure_message(cell, failures)
         self.rows.append((score >= points and not hint,
                           # a graded cell has a grade_id (nbgrader requires it)
                           describe_test(cell.source, grade_id(cell)),  # type: ignore[arg-type]
@@ -78,35 +83,41 @@ class Question:
         self.score += score
         self.points += points
 
-    def add_written_answer(self, cell: NotebookNode) -> None:
+    def add_answer_graded_by_hand(self, cell: NotebookNode) -> None:
         meta = nbgrader_meta(cell)
         points = float(meta.get("points") or 0)
         score = meta.get("score")
         comment = (meta.get("comment") or "").strip()
         if score is None:
             self.ungraded += points
-        self.rows.append((None, "Your written answer, graded by hand", score, points, comment))
+        what = ("Your work on this task" if meta.get("task") else
+                "Your written answer" if cell.cell_type == "markdown" else "Your answer")
+        self.rows.append((None, f"{what}, graded by hand", score, points, comment))
         self.score += float(score or 0)
         self.points += points
 
 
-def collect_questions(nb: NotebookNode) -> list[Question]:
+def collect_questions(nb: NotebookNode, failures: Mapping[str, str] | None = None) -> list[Question]:
     questions = []
     current = None
     for cell in nb.cells:
         meta = nbgrader_meta(cell)
+        task = bool(meta.get("task"))
         if cell.cell_type == "markdown" and not is_answer_cell(cell):
-            title = question_title(cell.source)
+            title = question_title(cell.source)  # a task's own text may open its question
             if title:
                 current = Question(title)
                 questions.append(current)
+        if not (is_test_cell(cell) or task or (is_answer_cell(cell) and meta.get("grade"))):
             continue
-        if current is None or not meta.get("grade"):
-            continue
+        question = current
+        if question is None:  # no heading yet: the graded cell is a question of its own
+            question = Question(grade_id(cell) or "")
+            questions.append(question)
         if is_test_cell(cell):
-            current.add_test(cell)
-        elif is_answer_cell(cell):
-            current.add_written_answer(cell)
+            question.add_test(cell, failures or {})
+        else:
+            question.add_answer_graded_by_hand(cell)
     return [question for question in questions if question.rows]
 
 
@@ -132,10 +143,13 @@ def _row_html(passed: bool | None, description: str, score: float | None, points
     return "".join(parts)
 
 
-def results_cell(nb: NotebookNode, score: float | None = None,
-                 max_score: float | None = None) -> NotebookNode | None:
-    """A Markdown cell (HTML inside) with the results table, or None if nothing was graded."""
-    questions = collect_questions(nb)
+def results_cell(nb: NotebookNode, score: float | None = None, max_score: float | None = None,
+                 failures: Mapping[str, str] | None = None,
+                 hidden_tests: bool = False) -> NotebookNode | None:
+    """A Markdown cell (HTML inside) with the results table, or None if nothing was graded.
+    `failures`: stock tests' failures by grade id, as the feedback shows them; `hidden_tests`:
+    whether any test cell had hidden tests."""
+    questions = collect_questions(nb, failures)
     if not questions:
         return None
     if score is None:
@@ -162,9 +176,9 @@ def results_cell(nb: NotebookNode, score: float | None = None,
                      f'<td style="{cell};white-space:nowrap">{points}</td>'
                      f'<td style="{cell}"><ul style="list-style:none;padding-left:0;margin:0">'
                      f'{rows}</ul></td></tr>')
-    lines += ["</table>",
-              "<p>Hidden tests, with other inputs than the visible ones, ran when your work was "
-              "graded; their hints are here, their code is not. Your notebook follows, with each "
-              "test's output under it.</p>",
-              "</div>"]
+    lines.append("</table>")
+    if hidden_tests:
+        lines.append("<p>Hidden tests, with other inputs than the visible ones, ran when your work "
+                     "was graded; their hints are here, their code is not.</p>")
+    lines += ["<p>Your notebook follows, with each test's output under it.</p>", "</div>"]
     return new_markdown_cell("\n".join(lines))

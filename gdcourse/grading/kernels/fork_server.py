@@ -161,7 +161,19 @@ def run_kernel(request: dict[str, Any]) -> None:
     from ipykernel.kernelapp import IPKernelApp
     app = IPKernelApp.instance()
     app.initialize(request["argv"])
+    enable_inline_figures()
     app.start()
+
+
+def enable_inline_figures() -> None:
+    """Figures shown as images, as in a kernel started on its own. matplotlib's inline backend
+    hooks itself into IPython's shell when it is imported, if a shell exists: the server imported
+    it before there was one, so the hook (figures drawn at the end of a cell, a Figure's image
+    as its display) is made here, now that the kernel's shell exists."""
+    backend = sys.modules.get("matplotlib_inline.backend_inline")
+    enable = getattr(backend, "_enable_matplotlib_integration", None)
+    if enable is not None:
+        enable()
 
 
 def exit_code(status: int) -> int:

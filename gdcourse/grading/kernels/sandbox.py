@@ -107,11 +107,10 @@ def copy_folder(source: str | os.PathLike[str], destination: str | os.PathLike[s
             shutil.copyfile(path, os.path.join(target, name))
 
 
-def replace_notebooks(folder: str | os.PathLike[str],
-                      notebooks: Mapping[str, Path | None]) -> None:
-    """Put in `folder`, under each name of `notebooks`, the file it names instead of what the
-    copy holds (nothing, for None): the kernel sees the assignment's notebooks as released."""
-    for name, replacement in notebooks.items():
+def replace_files(folder: str | os.PathLike[str], files: Mapping[str, Path | None]) -> None:
+    """Put in `folder`, under each path of `files` (relative), the file it names instead of what
+    the copy holds (nothing, for None)."""
+    for name, replacement in files.items():
         target = os.path.join(folder, name)
         if os.path.lexists(target):
             os.remove(target)
@@ -210,8 +209,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.connection_file = os.path.join(self.sandbox_dir, "connection.json")
         self.checks_mode = Mode.OBSERVE   # Mode.TRUSTED for the run of the instructor's solution
         self.working_dir = None        # where the kernel believes it runs: the notebook's folder
-        # {notebook file name: the file the working copy holds instead (None: none)}
-        self.notebooks = {}
+        # {path in the notebook's folder: the file the working copy holds instead (None: none)}
+        self.replaced = {}
 
     async def _async_pre_start_kernel(self, **kw):
         # nbclient starts the kernel in the notebook's folder (as stock nbgrader does): the kernel
@@ -221,7 +220,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.working_dir = os.path.abspath(cwd)
             work = os.path.join(self.sandbox_dir, "work")
             copy_folder(self.working_dir, work)
-            replace_notebooks(work, self.notebooks)
+            replace_files(work, self.replaced)
         return await super()._async_pre_start_kernel(**kw)
 
     def kernel_user(self) -> tuple[int | None, int]:

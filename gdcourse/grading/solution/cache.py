@@ -3,6 +3,7 @@ notebook's content and the checks' code, so that an assignment's solution runs o
 submissions are graded, and again only when the notebook or the checks change."""
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,15 +32,23 @@ def _checks_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def cache_key(nb: NotebookNode) -> str:
+def cache_key(nb: NotebookNode, others: Sequence[Path] = ()) -> str:
     """What the trusted observations depend on: every cell's type, source and nbgrader metadata,
-    and the code of the checks."""
+    the files of `others` (what else the solution's folder holds: data, other notebooks it may
+    run) and the code of the checks."""
     digest = hashlib.sha256(_checks_fingerprint().encode())
     for cell in nb.cells:
         digest.update(json.dumps([cell.cell_type, cell.source,
                                   cell.get("metadata", {}).get("nbgrader", {})],
                                  sort_keys=True).encode())
+    for path in sorted(others):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:24]
+
+
+def solution_folder_files(notebook: Path) -> list[Path]:
+    """The files beside the source notebook that its solution run gets a copy of."""
+    return [path for path in notebook.parent.iterdir() if path.is_file() and path != notebook]
 
 
 def cache_path(config: Config, assignment: str,
@@ -51,7 +60,8 @@ def cache_path(config: Config, assignment: str,
     if not path.is_file():
         return None
     nb = nbformat.read(path, as_version=4)
-    return root / cache_folder(assignment) / f"{notebook}.{cache_key(nb)}.json", nb
+    key = cache_key(nb, solution_folder_files(path))
+    return root / cache_folder(assignment) / f"{notebook}.{key}.json", nb
 
 
 def is_cached(config: Config, assignment: str, notebook: str) -> bool:

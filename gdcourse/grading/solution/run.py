@@ -16,7 +16,8 @@ from traitlets.config import Config
 
 from ...checks.judges import judge_record
 from ...checks.runtime import MIME, Mode, Record, record_of
-from ..notebook_cells import BEGIN_HIDDEN, assignment_notebook, grade_id, is_test_cell
+from ..notebook_cells import (BEGIN_HIDDEN, assignment_notebook, grade_id, has_hidden_tests,
+                              is_test_cell)
 from ..steps.execute import SafeExecute
 from .cache import cache_path, read_cached, write_cached
 
@@ -27,10 +28,10 @@ def mark_hidden_tests(nb: NotebookNode) -> NotebookNode:
     """A copy of the notebook whose test cells announce where their hidden tests begin."""
     marked = copy.deepcopy(nb)
     for cell in marked.cells:
-        if is_test_cell(cell) and BEGIN_HIDDEN in cell.source:
+        if has_hidden_tests(cell):
             lines = cell.source.split("\n")
             for i, line in enumerate(lines):
-                if line.strip() == BEGIN_HIDDEN:
+                if BEGIN_HIDDEN in line:
                     indent = line[:len(line) - len(line.lstrip())]
                     lines.insert(i + 1, indent + HIDDEN_MARKER)
                     break
@@ -75,10 +76,11 @@ def self_check(cells: dict[str, list[Record]]) -> list[str]:
 
 def run_solution(nb: NotebookNode, folder: Path, config: Config,
                  log: logging.Logger) -> tuple[NotebookNode, list[str]]:
-    """Run the marked source notebook in a sandboxed kernel, in a copy of its folder."""
+    """Run the marked source notebook in a sandboxed kernel, in a copy of its folder: its files,
+    the assignment's other source notebooks among them (one may `%run` another)."""
     with tempfile.TemporaryDirectory(prefix="gdcourse-trusted-") as work:
         for path in Path(folder).iterdir():
-            if path.is_file() and path.suffix != ".ipynb":
+            if path.is_file():
                 shutil.copy2(path, Path(work) / path.name)
         executor = SafeExecute(config=config, log=log)
         executor.checks_mode = Mode.TRUSTED

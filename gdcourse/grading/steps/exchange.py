@@ -18,6 +18,8 @@ test that plays every role), ownership says nothing: turn the check off there
 """
 import os
 import pwd
+import shutil
+import tempfile
 from typing import Any
 
 from nbgrader.exchange.default.collect import ExchangeCollect
@@ -69,3 +71,22 @@ class OwnerCheckedCollect(ExchangeCollect):
         self.src_records: list[dict[str, Any]] = [
             r for r in self.src_records if self._handed_in_by_named_student(r)]
         super().copy_files()
+
+    def do_copy(self, src: str, dest: str, log: Any = None) -> None:
+        """nbgrader's copy of a submission, without its symbolic links. Students write into the
+        exchange's inbound folder themselves; collect, run by the instructor, would copy whatever
+        a link there names (the source notebook, hidden tests and all) into the submission, and
+        so into the kernel that grades it. A link is left out, and the log says so."""
+        links = [os.path.join(folder, name) for folder, folders, files in os.walk(src)
+                 for name in folders + files if os.path.islink(os.path.join(folder, name))]
+        if not links:
+            return super().do_copy(src, dest, log)
+        for link in links:
+            self.log.error("Not collected: %s in %s is a link, not a file: a submission's links "
+                           "are left out.", os.path.relpath(link, src), os.path.basename(src))
+        with tempfile.TemporaryDirectory(prefix="gdcourse-collect-") as scratch:
+            files = os.path.join(scratch, os.path.basename(src))
+            shutil.copytree(src, files, symlinks=True)
+            for link in links:
+                os.remove(os.path.join(files, os.path.relpath(link, src)))
+            super().do_copy(files, dest, log)

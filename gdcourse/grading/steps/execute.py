@@ -23,8 +23,10 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 import os
+from pathlib import Path
 
 from traitlets import Bool, Integer, List, Unicode, UseEnum, default
 from jupyter_client.manager import AsyncKernelManager
@@ -53,6 +55,11 @@ def error_output(ename: str, message: str) -> NotebookNode:
 
 
 class SafeExecute(Execute):
+
+    # Declared configurable, as nbgrader's GetGrades does: in generate_feedback (the replay) the
+    # HTML exporter configures every NbConvertBase's display_data_priority, and traitlets warns
+    # of a setting a class ignores.
+    display_data_priority = List(Execute.display_data_priority.default_value, config=True)
 
     allow_unsandboxed = Bool(
         False, help="Run students' code without the sandbox where bubblewrap is unavailable. "
@@ -165,7 +172,7 @@ class SafeExecute(Execute):
         km = super().create_kernel_manager()
         if isinstance(km, SandboxedKernelManager):
             km.checks_mode = self.checks_mode
-            km.notebooks = self._notebooks_in_working_copy()
+            km.replaced = self._replaced_in_working_copy()
         if isinstance(km, WarmKernelManager) and self.preload_modules:
             try:
                 km.learn_preload(self.preload_modules)
@@ -173,21 +180,36 @@ class SafeExecute(Execute):
                 self.log.warning("Warm kernels: could not preload the solution's modules: %s", error)
         return km
 
-    def _notebooks_in_working_copy(self):
-        """{file name: what the kernel's copy of the notebook's folder holds under it}: each
-        notebook of the assignment as it was released (None: no such file). In autograde the
-        folder is nbgrader's autograded one, which holds the notebook nbgrader wrote with the
-        hidden tests put back (and, with several notebooks, those already graded); the kernel
-        must not hold hidden code before grading runs it."""
+    def _replaced_in_working_copy(self):
+        """{path in the notebook's folder: what the kernel's copy of it holds there instead (None:
+        nothing)}. In autograde the folder is nbgrader's autograded one, which holds the notebook
+        nbgrader wrote with the hidden tests put back (and, with several notebooks, those already
+        graded); the kernel must not hold hidden code before grading runs it. So each notebook of
+        the assignment is the one the student handed in (none when not handed in): a student's
+        own notebooks hold no hidden code, and one of them may run another (`%run
+        answers.ipynb`), as under stock nbgrader. nbgrader copies a submission's other files
+        into the folder following links, which could name the instructor's files: what was a
+        link in the submission is left out."""
         info = (self.resources or {}).get("nbgrader", {})
-        if self.checks_mode is not Mode.OBSERVE or "assignment" not in info:
+        if self.checks_mode is not Mode.OBSERVE or not {"assignment", "student"} <= info.keys():
             return {}
         released = assignment_notebook(self.config, "release", info["assignment"], info["notebook"]).parent
         names = {f"{info['notebook']}.ipynb", *(path.name for path in released.glob("*.ipynb"))}
         source = assignment_notebook(self.config, "source", info["assignment"], info["notebook"])
         names |= {path.name for path in source.parent.glob("*.ipynb")}
-        return {name: (released / name if (released / name).is_file() else None)
-                for name in sorted(names)}
+        coursedir = CourseDirectory(config=self.config)
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"],
+                                               info["assignment"]))
+        replaced: dict[str, Path | None] = {
+            name: (submitted / name if (submitted / name).is_file()
+                   and not (submitted / name).is_symlink() else None)
+            for name in sorted(names)}
+        for folder, _, files in os.walk(submitted):
+            for name in files:
+                path = Path(folder, name)
+                if path.is_symlink():
+                    replaced[str(path.relative_to(submitted))] = None
+        return replaced
 
     async def _async_cleanup_kernel(self):
         """After the instructor's solution has run (trusted code), its kernel tells which modules

@@ -36,7 +36,7 @@ from ...checks.judges.verdict import Failure, Verdict
 from ...checks.runtime import MIME, Record, record_of
 from ..feedback.results_table import describe_test
 from .flags import add_tampering
-from ..notebook_cells import BEGIN_HIDDEN, JUDGED, grade_id, is_test_cell
+from ..notebook_cells import JUDGED, grade_id, has_hidden_tests, is_test_cell
 from ..solution.run import trusted_observations
 BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith(("Error", "Exception", "Exit"))}
 # A record that is not what it claims breaks what a judge assumes of it, in whatever way: it is
@@ -231,7 +231,7 @@ class JudgeObservations(NbGraderPreprocessor):
             facts = cell.metadata.setdefault(JUDGED, {})
             for sentence in facts.get("rewritten", []):
                 add_tampering(nb, f"in {grade_id(cell) or 'a cell of its own'}, {sentence}")
-            has_hidden = is_test_cell(cell) and BEGIN_HIDDEN in cell.source
+            has_hidden = has_hidden_tests(cell)
             if not expected:
                 if records and not is_test_cell(cell):
                     add_tampering(nb, f"a cell that is not a test ({grade_id(cell) or 'an added cell'}) "
