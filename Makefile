@@ -28,10 +28,15 @@ setup: $(STAMP) system-packages $(PROXY)
 system-packages:
 	@./scripts/install_system_packages.sh
 
-# Re-install only when requirements.txt or the package metadata change.
+# Re-install only when requirements.txt or the package metadata change. jsonschema's non-GPL IRI
+# checker (rfc3987-syntax, which nbformat and jupyter_events pull in) builds some 35 Earley parsers
+# when it is imported: 3 s in every process that imports nbformat (each nbgrader command, the
+# batch's workers, a kernel that runs %run). No Jupyter schema uses the iri formats; without the
+# checker jsonschema leaves them unchecked, so it is uninstalled.
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax lark
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
