@@ -6,14 +6,15 @@ read this file when run from the course's folder.
 import os
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,
-                                    DeduplicateIds, IgnorePattern, LimitOutput, OverwriteCells,
+from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds,
+                                    IgnorePattern, LimitOutput, OverwriteCells,
                                     OverwriteKernelspec, SaveAutoGrades)
 
 from gdcourse.checks.nbgrader_settings import apply_common_settings
 from gdcourse.grading.steps.execute import SafeExecute
 from gdcourse.grading.feedback.student_feedback import GetGradesForFeedback, StudentFeedback
 from gdcourse.grading.steps.flags import RecordFlags
+from gdcourse.grading.steps.metadata import CheckCellMetadataOnce
 from gdcourse.grading.steps.reading import SafeNotebookExporter, report_unexpected_notebooks
 from gdcourse.grading.steps.structure import CheckStructure
 from gdcourse.grading.steps.verdicts import JudgeObservations
@@ -61,9 +62,11 @@ c.Autograde.pre_convert_hook = report_unexpected_notebooks
 # The grading structure (which cell is a test, its points) is the instructor's: CheckStructure
 # reports what a submission changed, puts deleted cells and the released metadata back; nbgrader's
 # own steps restore the rest. What students write is never changed.
+# nbgrader's metadata check is CheckCellMetadataOnce: the same checks with the schema compiled once
+# (gdcourse.grading.steps.metadata).
 c.Autograde.sanitize_preprocessors = [
     ClearOutput, CheckStructure, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-    CheckCellMetadata,
+    CheckCellMetadataOnce,
 ]
 # Students' code runs in a bubblewrap sandbox with resource limits (gdcourse.grading.kernels.sandbox);
 # without bubblewrap, autograde refuses unless c.SafeExecute.allow_unsandboxed = True (trusted
@@ -71,7 +74,7 @@ c.Autograde.sanitize_preprocessors = [
 # here, against the instructor's solution run once per assignment (gdcourse.grading.solution.run).
 c.Autograde.autograde_preprocessors = [
     SafeExecute, JudgeObservations, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-    SaveAutoGrades, AssignLatePenalties, RecordFlags, CheckCellMetadata,
+    SaveAutoGrades, AssignLatePenalties, RecordFlags, CheckCellMetadataOnce,
 ]
 # Feedback opens with a results table (per question: points, tests passed and failed, hints),
 # and never shows hidden tests: not their code, and nothing the kernel printed once they had run.
