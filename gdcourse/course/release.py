@@ -9,8 +9,10 @@ from .nbgrader_commands import nbgrader
 
 def generate_releases(course_root: str | os.PathLike[str],
                       log_file: str | os.PathLike[str] | None = None) -> None:
-    for assignment in assignment_names(course_root):
-        nbgrader(course_root, "generate_assignment", assignment, "--force", log_file=log_file)
+    # nbgrader reads the assignment's name as a file pattern: "*" is every assignment in source/,
+    # in one run (one start of nbgrader instead of one per assignment).
+    if assignment_names(course_root):
+        nbgrader(course_root, "generate_assignment", "*", "--force", log_file=log_file)
 
 
 def main() -> None:
