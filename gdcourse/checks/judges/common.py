@@ -123,7 +123,21 @@ PLAIN_ERRORS = {
         "A function must leave the tensors it is given as they were: an in-place operation "
         "(x *= …, x -= …, x.add_(…), x[0] = …) writes into the caller's tensor, and the caller "
         "still needs it. Compute a new tensor instead, such as x * w or y_hat - y."),
-    "'NoneType' object": (
+    "where it is not associated with a value": (
+        "A variable was used before anything was assigned to it. One that is set only inside a "
+        "loop or an if does not exist when the loop never ran (0 steps, an empty list) or the "
+        "if was false: give it its starting value before the loop."),
+    "inconsistent tensor size": (
+        "@ (like torch.dot) pairs the entries of two vectors one by one and needs them to have "
+        "the same length. To multiply every entry by the same number, write x * w."),
+    "both arguments to matmul need to be at least 1D": (
+        "@ is matrix multiplication, between vectors and matrices, not with a single number: "
+        "to multiply every entry by the same number, write x * w."),
+    "the number of sizes provided": (
+        "A tensor was written into a place of another shape: an entry such as t[i] holds one "
+        "number, and a tensor assigned to it must have the shape of that place. Build the result "
+        "from whole tensors (2 * theta) rather than entry by entry."),
+    "'NoneType'": (
         "Something was None where a value was expected: a function of yours that ends without "
         "a return, or .grad read before backward() filled it."),
 }
