@@ -19,6 +19,10 @@ MISTAKES = {
     "a row written into one entry": (lambda: torch.zeros(3).__setitem__(0, torch.ones(2)),
                                      "another shape"),
     "None times a number": (lambda: 0.2 * None, "None"),
+    "backward() from a plain clone": (lambda: (torch.ones(2).clone() ** 2).sum().backward(),
+                                      ".clone().requires_grad_()"),
+    "backward() from .item()": (lambda: torch.tensor(torch.ones(2, requires_grad=True).sum().item()).backward(),
+                                ".item()"),
     "^ for a power": (lambda: 3.0 ^ 2, "exclusive-or"),
 }
 

@@ -99,9 +99,11 @@ PLAIN_ERRORS = {
     "unsupported operand type(s) for ^": (
         "^ is exclusive-or in Python, not a power: write a square as x ** 2."),
     "does not require grad and does not have a grad_fn": (
-        "backward() found no graph to go back through: the loss was computed from numbers cut "
-        "off from the parameters (.item(), float(), .detach(), torch.tensor(...)) or under "
-        "torch.no_grad(). Compute it from the parameters with tensor operations."),
+        "backward() found no graph to go back through: nothing the loss was computed from "
+        "requires grad. Either the parameter itself does not (a copy made with .clone() or "
+        "torch.tensor(...) starts without it: .clone().requires_grad_() or nn.Parameter(...) "
+        "make one that does), or the loss was computed from numbers cut off from it (.item(), "
+        "float(), .detach()) or under torch.no_grad()."),
     "a leaf Variable that requires grad is being used in an in-place operation": (
         "A parameter can only be changed in place inside with torch.no_grad():, where autograd "
         "records nothing."),
