@@ -78,17 +78,11 @@ def run(course_root: str | os.PathLike[str]) -> None:
     done = step(f"Autograding {submissions} submissions of {len(assignments)} assignments on every core")
     batch_autograde(course_root, assignments, log_file=log)
     done()
-    if set(assignments) == set(assignment_names(course_root)):
-        # Every assignment: one run (nbgrader reads "*" as a pattern), one start of nbgrader and
-        # of the warm kernels that replay notebooks for the feedback.
-        done = step(f"Generating feedback for {len(assignments)} assignments")
-        nbgrader(course_root, "generate_feedback", "*", "--force", log_file=log)
-        done()
-    else:
-        for assignment in assignments:
-            done = step(f"Generating feedback for {assignment}")
-            nbgrader(course_root, "generate_feedback", assignment, "--force", log_file=log)
-            done()
+    # One run for every autograded assignment (nbgrader reads "*" as a pattern): one start of
+    # nbgrader and of the warm kernels that replay notebooks for the feedback.
+    done = step(f"Generating feedback for {len(assignments)} assignments")
+    nbgrader(course_root, "generate_feedback", "*", "--force", log_file=log)
+    done()
     done = step("Exporting grades.csv")
     nbgrader(course_root, "export", "--to", str(course_root / "grades.csv"), log_file=log)
     done()

@@ -127,17 +127,21 @@ def clean_error(output: NotebookNode, test_cell_count: int | None) -> NotebookNo
     return output
 
 
-def withheld_error(output: NotebookNode) -> NotebookNode:
-    """An error after hidden code ran: its name only (if it is Python's own)."""
+def _error_saying(output: NotebookNode, message: str) -> NotebookNode:
+    """The error with its name (if it is Python's own) and `message` only."""
     name = _error_name(output)
-    message = "(the details are withheld: the hidden tests had run in this kernel)"
     output.ename, output.evalue = name, message
     output.traceback = [f"\x1b[0;31m{name}\x1b[0m: {message}"]
     return output
 
 
+def withheld_error(output: NotebookNode) -> NotebookNode:
+    """An error after hidden code ran: its name only (if it is Python's own)."""
+    return _error_saying(output, "(the details are withheld: the hidden tests had run in this kernel)")
+
+
 def stock_test_error(output: NotebookNode, source: str, count: int | None,
-               hidden_ran_before: bool) -> tuple[NotebookNode, str]:
+                     hidden_ran_before: bool) -> tuple[NotebookNode, str]:
     """A stock test's error as the student sees it, and the line the results table gives it.
 
     A failure in a hidden test says only that. A failure in a visible line shows that line from
@@ -145,12 +149,9 @@ def stock_test_error(output: NotebookNode, source: str, count: int | None,
     kernel wrote) only when no hidden code had run before it, in this cell or an earlier one."""
     line = failing_line(output, count)
     hidden = hidden_line_numbers(source)
-    name = _error_name(output)
     if line is not None and line in hidden:
-        message = "a hidden test failed (its code and values are not shown)"
-        output.ename, output.evalue = name, message
-        output.traceback = [f"\x1b[0;31m{name}\x1b[0m: {message}"]
-        return output, f"{name}: {message}"
+        shown = _error_saying(output, "a hidden test failed (its code and values are not shown)")
+        return shown, f"{shown.ename}: {shown.evalue}"
     secrets_ran = hidden_ran_before or (
         any(number < line for number in hidden) if line is not None else bool(hidden))
     shown = withheld_error(output) if secrets_ran else clean_error(output, count)

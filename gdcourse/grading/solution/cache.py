@@ -4,6 +4,7 @@ submissions are graded, and again only when the notebook or the checks change.""
 import hashlib
 import json
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,16 @@ def cache_key(nb: NotebookNode, others: Sequence[Path] = ()) -> str:
                                   cell.get("metadata", {}).get("nbgrader", {})],
                                  sort_keys=True).encode())
     for path in sorted(others):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        stat = path.stat()
+        digest.update(path.name.encode() + b"\0" + _file_digest(path, stat.st_mtime_ns, stat.st_size))
     return digest.hexdigest()[:24]
+
+
+@cache
+def _file_digest(path: Path, mtime_ns: int, size: int) -> bytes:
+    """A file's SHA-256, read once per process while it is unchanged: grading asks for the
+    solution's cache key of every notebook it grades, and a data file may be large."""
+    return hashlib.sha256(path.read_bytes()).digest()
 
 
 def solution_folder_files(notebook: Path) -> list[Path]:

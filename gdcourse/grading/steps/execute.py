@@ -201,10 +201,8 @@ class SafeExecute(Execute):
         submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"],
                                                info["assignment"]))
         replaced: dict[str, Path | None] = {
-            name: (submitted / name if (submitted / name).is_file()
-                   and not (submitted / name).is_symlink() else None)
-            for name in sorted(names)}
-        for folder, _, files in os.walk(submitted):
+            name: submitted / name if (submitted / name).is_file() else None for name in sorted(names)}
+        for folder, _, files in os.walk(submitted):  # links last: they override the above
             for name in files:
                 path = Path(folder, name)
                 if path.is_symlink():
