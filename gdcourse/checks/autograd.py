@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .runtime import NOTHING, check
+from .gradient_descent import descent_probes
+from .runtime import NOTHING, Probe, check
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -69,7 +70,10 @@ def _gradient_check(kind: str, text: str, description: str,
           functions=("gradient_at",),
           case={"theta_0": _make(text), "loss": description}, expect=expect,
           aux={"at_one": lambda gradient_at: gradient_at(function,
-                                                         torch.ones_like(_make(text)))})
+                                                         torch.ones_like(_make(text)))},
+          probes=[Probe("θ₀ + 1", {"theta_0": _make(text) + 1},
+                        lambda gradient_at: gradient_at(function, _make(text) + 1),
+                        varies="theta_0")])
 
 
 def check_gradient_square(text: str, description: str,
@@ -130,20 +134,34 @@ def check_sum(text: str, descriptions: Sequence[str],
           functions=("accumulated_gradient",),
           case={"theta_0": _make(text), "losses": list(descriptions)}, expect=expect,
           aux={"last_only": lambda accumulated: accumulated(functions[-1:], _make(text)),
-               "first_only": lambda accumulated: accumulated(functions[:1], _make(text))})
+               "first_only": lambda accumulated: accumulated(functions[:1], _make(text))},
+          probes=[Probe("the losses without the first", {"losses": list(descriptions[1:])},
+                        lambda accumulated: accumulated(functions[1:], _make(text)),
+                        means="the first loss's gradient is left out (does the loop start at "
+                              "index 1, or the sum before the first backward()?)"),
+                  Probe("the losses without the last", {"losses": list(descriptions[:-1])},
+                        lambda accumulated: accumulated(functions[:-1], _make(text)),
+                        means="the last loss's gradient is left out (does the loop stop one "
+                              "loss early?)")])
 
 
 # --- exercise 4: gradient_descent_autograd -------------------------------------------------------
 def _descent_check(kind: str, text: str, description: str,
                    function: Callable[[torch.Tensor], torch.Tensor], rate: float, steps: int,
                    expect: Any) -> None:
+    def call(theta: torch.Tensor, learning_rate: float, number_steps: int) -> Callable[..., Any]:
+        return lambda descent: descent(function, theta.clone(), learning_rate, number_steps)
+
     check(f"autograd.{kind}",
           call=(f"gradient_descent_autograd(L, {text}, {rate}, {steps}) with "
                 f"L(θ) = {description}"),
           run=lambda descent: descent(function, _make(text), rate, steps),
           functions=("gradient_descent_autograd",),
           case={"initial_theta": _make(text), "loss": description, "learning_rate": rate,
-                "number_steps": steps}, expect=expect)
+                "number_steps": steps}, expect=expect, start="initial_theta",
+          probes=[*descent_probes(_make(text), rate, steps, call),
+                  Probe("number_steps = 1", {"number_steps": 1}, call(_make(text), rate, 1),
+                        varies="number_steps", one_step=True)])
 
 
 def check_descent_square(text: str, description: str,

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .runtime import NOTHING, check, on_copies, upstream
+from .linear_regression import loss_probes
+from .runtime import NOTHING, Probe, check, on_copies, upstream
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -108,9 +109,12 @@ def check_mse(y: torch.Tensor, y_hat: torch.Tensor, expect: Any = NOTHING) -> No
     shown = (_listing(y), _listing(y_hat))
     about = (f"y = {shown[0]}, y_hat = {shown[1]}" if None not in shown
              else f"{len(y)} random points")
+    def call(predictions: torch.Tensor, targets: torch.Tensor) -> Callable[..., Any]:
+        return lambda mse: on_copies(mse, y=targets, y_hat=predictions)
+
     check("fitting_a_line.mse", call=f"mse(y, y_hat) with {about}",
-          run=lambda mse: on_copies(mse, y=y, y_hat=y_hat), functions=("mse",),
-          case={"y": y, "y_hat": y_hat}, expect=expect)
+          run=call(y_hat, y), functions=("mse",), case={"y": y, "y_hat": y_hat}, expect=expect,
+          probes=loss_probes(y_hat, y, call))
 
 
 def check_mse_traceable(expect: Any = NOTHING) -> None:
@@ -136,13 +140,17 @@ def check_step(data: str | tuple[int, int], a_0: Sequence[float], learning_rate:
     """One update from a = a_0: where the caller's Parameter a is afterwards."""
     x, y, call, case = _update_case(data, a_0, learning_rate)
 
-    def run(update: Callable[..., Any]) -> torch.Tensor:
-        a = _parameter(a_0)
-        _update(update, x, y, a, learning_rate)
-        return a.detach().clone()
+    def after(rate: float) -> Callable[..., Any]:
+        def run(update: Callable[..., Any]) -> torch.Tensor:
+            a = _parameter(a_0)
+            _update(update, x, y, a, rate)
+            return a.detach().clone()
+        return run
 
-    check("fitting_a_line.step", call=call, run=run, functions=("update",), case=case,
-          expect=expect)
+    check("fitting_a_line.step", call=call, run=after(learning_rate), functions=("update",),
+          case=case, expect=expect, start="a_0",
+          probes=[Probe("λ doubled", {"learning_rate": 2 * learning_rate},
+                        after(2 * learning_rate), varies="λ", scale=2)])
 
 
 def check_loss(data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,
@@ -202,8 +210,17 @@ def check_fit_losses(data: str | tuple[int, int], a_0: Sequence[float], learning
         return on_copies(lambda x_in, y_in: fit(x_in, y_in, _parameter(a_0), learning_rate, steps),
                          x=x, y=y)
 
+    def halved(fit: Callable[..., Any]) -> Any:
+        return on_copies(lambda x_in, y_in: fit(x_in, y_in, _parameter(a_0), learning_rate / 2,
+                                                number_steps), x=x, y=y)
+
+    probes = [Probe("λ halved", {"learning_rate": learning_rate / 2}, halved, varies="λ"),
+              Probe("number_steps + 1", {"number_steps": number_steps + 1},
+                    lambda fit: losses(fit, number_steps + 1), varies="number_steps",
+                    shift=("number_steps", 1), means="the loop runs one step too many")]
     check("fitting_a_line.fit_losses", call=call, run=losses, functions=("fit",), case=case,
-          aux={"one_more": lambda fit: losses(fit, number_steps + 1)}, expect=expect)
+          aux={"one_more": lambda fit: losses(fit, number_steps + 1)}, expect=expect,
+          probes=probes)
 
 
 def check_fitted(data: str | tuple[int, int], a_0: Sequence[float], learning_rate: float,

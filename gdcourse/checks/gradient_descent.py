@@ -6,7 +6,7 @@ the expected value (`expect=`); a hidden test states none: the solution's run pr
 """
 from typing import Any
 
-from .runtime import NOTHING, check, upstream
+from .runtime import NOTHING, Probe, check, upstream
 
 
 def gradient_works() -> None:
@@ -29,24 +29,57 @@ def step_works() -> None:
 def check_gradient(theta: float, expect: Any = NOTHING) -> None:
     check("gradient_descent.gradient", call=f"get_gradient_square_function({theta})",
           run=lambda gradient: gradient(theta), functions=("get_gradient_square_function",),
-          case={"theta": theta}, expect=expect)
+          case={"theta": theta}, expect=expect,
+          probes=[Probe("θ doubled", {"theta": 2 * theta}, lambda gradient: gradient(2 * theta),
+                        varies="θ", scale=2),
+                  Probe("θ + 1", {"theta": theta + 1}, lambda gradient: gradient(theta + 1),
+                        varies="θ")])
 
 
 def check_step(theta: float, learning_rate: float, expect: Any = NOTHING) -> None:
     check("gradient_descent.step", call=f"single_step_gradient_descent({theta}, {learning_rate})",
           run=lambda step: step(theta, learning_rate),
           functions=("single_step_gradient_descent",),
-          case={"theta": theta, "learning_rate": learning_rate}, expect=expect)
+          case={"theta": theta, "learning_rate": learning_rate}, expect=expect, start="theta",
+          probes=[Probe("λ doubled", {"learning_rate": 2 * learning_rate},
+                        lambda step: step(theta, 2 * learning_rate), varies="λ", scale=2),
+                  Probe("θ doubled", {"theta": 2 * theta}, lambda step: step(2 * theta, learning_rate),
+                        varies="θ", scale=2)])
+
+
+def descent_probes(initial_theta: Any, learning_rate: float, number_steps: int,
+                   call: Any, theta_name: str = "initial_theta") -> list[Probe]:
+    """The related calls of a descent (chapters 1 to 3): one step more and one fewer, λ halved,
+    θ₀ doubled. `call(initial_theta, learning_rate, number_steps)` makes the run of one;
+    `theta_name`: the case's name of θ₀."""
+    probes = [Probe("number_steps + 1", {"number_steps": number_steps + 1},
+                    call(initial_theta, learning_rate, number_steps + 1), varies="number_steps",
+                    shift=("number_steps", 1),
+                    means="the loop runs one step too many (it must run number_steps times)")]
+    if number_steps >= 1:
+        probes.append(Probe("number_steps − 1", {"number_steps": number_steps - 1},
+                            call(initial_theta, learning_rate, number_steps - 1),
+                            varies="number_steps", shift=("number_steps", -1),
+                            means="the loop runs one step too few (it must run number_steps "
+                                  "times)"))
+    probes += [Probe("λ halved", {"learning_rate": learning_rate / 2},
+                     call(initial_theta, learning_rate / 2, number_steps), varies="λ"),
+               Probe("θ₀ doubled", {theta_name: 2 * initial_theta},
+                     call(2 * initial_theta, learning_rate, number_steps), varies="θ₀")]
+    return probes
 
 
 def check_descent(initial_theta: float, learning_rate: float, number_steps: int,
                   expect: Any = NOTHING, kind: str = "descent") -> None:
+    def call(theta: float, rate: float, steps: int) -> Any:
+        return lambda descent: descent(theta, rate, steps)
+
     check(f"gradient_descent.{kind}",
           call=f"gradient_descent({initial_theta}, {learning_rate}, {number_steps})",
-          run=lambda descent: descent(initial_theta, learning_rate, number_steps),
-          functions=("gradient_descent",),
+          run=call(initial_theta, learning_rate, number_steps), functions=("gradient_descent",),
           case={"initial_theta": initial_theta, "learning_rate": learning_rate,
-                "number_steps": number_steps}, expect=expect)
+                "number_steps": number_steps}, expect=expect, start="initial_theta",
+          probes=descent_probes(initial_theta, learning_rate, number_steps, call))
 
 
 def check_descent_edge(initial_theta: float, learning_rate: float, number_steps: int,

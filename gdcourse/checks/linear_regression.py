@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from .runtime import NOTHING, Record, check, on_copies, upstream
+from .runtime import NOTHING, Probe, Record, check, on_copies, upstream
 
 
 # --- inputs ---------------------------------------------------------------------------------------
@@ -77,7 +77,25 @@ def check_model(x: torch.Tensor, w: torch.Tensor, about: str, expect: Any = NOTH
     """model(x, w): the predictions x · w."""
     check("linear_regression.model", call=f"model(x, {_text(w)}) with {about}",
           run=lambda model: on_copies(model, x=x, w=w), functions=("model",),
-          case={"x": x, "w": w}, expect=expect)
+          case={"x": x, "w": w}, expect=expect,
+          probes=[Probe("w doubled", {"w": 2 * w}, lambda model: on_copies(model, x=x, w=2 * w),
+                        varies="w", scale=2),
+                  Probe("x doubled", {"x": 2 * x}, lambda model: on_copies(model, x=2 * x, w=w),
+                        varies="x", scale=2)])
+
+
+def loss_probes(y_hat: torch.Tensor, y: torch.Tensor,
+                call: Callable[[torch.Tensor, torch.Tensor], Callable[..., Any]]) -> list[Probe]:
+    """The related calls of a mean squared error (chapters 4 and 5): every error doubled (the loss
+    grows 4-fold), and predictions and targets moved together (the loss stays)."""
+    doubled = y + 2 * (y_hat - y)
+    return [Probe("every error doubled", {"y_hat": doubled}, call(doubled, y),
+                  varies="every error y_hat − y", scale=2,
+                  means="a mean of squared errors grows as the square of the errors"),
+            Probe("y_hat and y both move up by 1", {"y_hat": y_hat + 1, "y": y + 1},
+                  call(y_hat + 1, y + 1), same=True,
+                  means="the loss must depend on the errors y_hat − y alone (where are the "
+                        "brackets? ** is done before − and *)")]
 
 
 def _graph_run(x: torch.Tensor, w: torch.Tensor) -> Callable[[Callable[..., Any]], dict[str, Any]]:
@@ -102,9 +120,12 @@ def check_model_graph(x: torch.Tensor, w: torch.Tensor, about: str, expect: Any 
 # --- loss_fn --------------------------------------------------------------------------------------
 def check_loss(y_hat: torch.Tensor, y: torch.Tensor, about: str, expect: Any = NOTHING) -> None:
     """loss_fn(y_hat, y): the mean squared error, one number."""
+    def call(predictions: torch.Tensor, targets: torch.Tensor) -> Callable[..., Any]:
+        return lambda loss_fn: on_copies(loss_fn, y_hat=predictions, y=targets)
+
     check("linear_regression.loss", call=f"loss_fn(y_hat, y) with {about}",
-          run=lambda loss_fn: on_copies(loss_fn, y_hat=y_hat, y=y), functions=("loss_fn",),
-          case={"y_hat": y_hat, "y": y}, expect=expect)
+          run=call(y_hat, y), functions=("loss_fn",), case={"y_hat": y_hat, "y": y},
+          expect=expect, probes=loss_probes(y_hat, y, call))
 
 
 def _differentiable_run(x: torch.Tensor, y: torch.Tensor,
@@ -154,6 +175,23 @@ def _related(x: torch.Tensor, y: torch.Tensor, initial_w: torch.Tensor, learning
             "summed": _train(x, y, initial_w, len(x) * learning_rate, number_epochs)}
 
 
+def _train_probes(x: torch.Tensor, y: torch.Tensor, initial_w: torch.Tensor, learning_rate: float,
+                  number_epochs: int) -> list[Probe]:
+    """The related calls of train: λ halved, one epoch more and one fewer."""
+    probes = [Probe("λ halved", {"learning_rate": learning_rate / 2},
+                    _train(x, y, initial_w, learning_rate / 2, number_epochs), varies="λ"),
+              Probe("number_epochs + 1", {"number_epochs": number_epochs + 1},
+                    _train(x, y, initial_w, learning_rate, number_epochs + 1),
+                    varies="number_epochs", shift=("number_epochs", 1),
+                    means="the loop runs one epoch too many")]
+    if number_epochs >= 1:
+        probes.append(Probe("number_epochs − 1", {"number_epochs": number_epochs - 1},
+                            _train(x, y, initial_w, learning_rate, number_epochs - 1),
+                            varies="number_epochs", shift=("number_epochs", -1),
+                            means="the loop runs one epoch too few"))
+    return probes
+
+
 def _check_train(kind: str, x: torch.Tensor, y: torch.Tensor, w_0: float, learning_rate: float,
                  number_epochs: int, about: str, expect: Any) -> None:
     initial_w = torch.tensor([w_0])
@@ -161,7 +199,9 @@ def _check_train(kind: str, x: torch.Tensor, y: torch.Tensor, w_0: float, learni
           call=f"train(x, y, torch.tensor([{w_0}]), {learning_rate}, {number_epochs}) {about}",
           run=_train(x, y, initial_w, learning_rate, number_epochs), functions=("train",),
           case=_train_case(x, y, initial_w, learning_rate, number_epochs),
-          aux=_related(x, y, initial_w, learning_rate, number_epochs), expect=expect)
+          aux=_related(x, y, initial_w, learning_rate, number_epochs), expect=expect,
+          probes=_train_probes(x, y, initial_w, learning_rate, number_epochs),
+          part=(0,) if kind == "weight" else (1,))
 
 
 def check_weight(x: torch.Tensor, y: torch.Tensor, w_0: float, learning_rate: float,
@@ -285,7 +325,20 @@ def check_minibatch(x: torch.Tensor, y: torch.Tensor, w_0: float, learning_rate:
     once per epoch)."""
     case = _minibatch_case(x, y, w_0, learning_rate, batch_size, number_epochs, seed)
     case["fresh_draw"] = torch.rand(1, generator=torch.Generator().manual_seed(seed)).item()
+    probes = []
+    if judged != "contract":
+        probes.append(Probe("λ halved", {"learning_rate": learning_rate / 2},
+                            _minibatch_run(x, y, w_0, learning_rate / 2, batch_size,
+                                           number_epochs, seed), varies="λ"))
+        if 2 * batch_size <= len(x):
+            probes.append(Probe("batch_size doubled", {"batch_size": 2 * batch_size},
+                                _minibatch_run(x, y, w_0, learning_rate, 2 * batch_size,
+                                               number_epochs, seed),
+                                varies="batch_size", scale=2,
+                                means="batch_size is the number of points in a batch, not "
+                                      "the number of batches"))
     check(f"linear_regression.minibatch_{judged}",
           call=f"{_minibatch_call(w_0, learning_rate, batch_size, number_epochs, seed)} {about}",
           run=_minibatch_run(x, y, w_0, learning_rate, batch_size, number_epochs, seed),
-          functions=("train_minibatch",), case=case, expect=expect)
+          functions=("train_minibatch",), case=case, expect=expect, probes=probes,
+          part=("result", 0 if judged == "weight" else 1))

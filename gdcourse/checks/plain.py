@@ -92,6 +92,17 @@ def _float(x: Any) -> float:
     raise Unreadable(f"not a number: {x!r:.40}")
 
 
+class Opaque:
+    """An object the judge cannot read (a grad_fn node, a figure), inside a value: shown as what it
+    is, `<MulBackward0 object>`, and equal to nothing else."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+
 class Value:
     """A plain-data value on the judge's side: its kind and, for numbers, tensors and sequences,
     the numbers inside, read with the shape checked."""
@@ -179,7 +190,7 @@ class Value:
             raise Unreadable("object")
         self.type_name = printable(data.get("type", "object"), 80)
         self.repr = printable(data.get("repr", ""), 200)
-        self.python = None
+        self.python = Opaque(self.type_name)
 
     def _read_too_big(self) -> None:
         self.description = printable(self.data, 100)

@@ -22,6 +22,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -174,16 +175,59 @@ def outcome_of(run: Callable[..., Any], functions: Sequence[str]) -> Record:
     for w in caught:  # a call that worked shows its warnings as usual (on stdout when grading)
         warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     try:
-        return {"returned": plain(result)}
+        done: Record = {"returned": plain(result)}
     except Exception as error:  # reading the value ran the student's code (a __float__, say)
         return {"raised": {"type": type(error).__name__, "message": str(error)[:2000],
                            "builtin": type(error).__module__ == "builtins", "warnings": [],
                            "while": "reading the value that came back"}}
+    if caught:   # what torch warned of explains some values (.grad read from a non-leaf: None)
+        done["warned"] = list(dict.fromkeys(_first_sentence(w.message) for w in caught))[:5]
+    return done
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A call related to a check's own: the same function on inputs changed in one known way. The
+    student's function is called on it as well as the solution (in the trusted run), and the judge
+    compares the two: an answer wrong on the test's input may be the right answer for a
+    neighbouring one, or stay the same when an argument changes (gdcourse.checks.judges.relations).
+
+    name      the change, as a student reads it: "number_steps + 1", "every error doubled"
+    changes   the inputs that differ from the check's case, {name: value}
+    run       like the check's run, on the changed inputs
+    varies    what the change varies, for the judge's sentence (default: the one input changed)
+    scale     the change multiplies `varies` by this factor (λ × 2: 2), or None
+    shift     (input, δ): the change adds δ to an integer input (number_steps + 1: ("number_steps", 1))
+    means     what an answer equal to the solution's here would mean ("one step too many")
+    same      the solution's answer does not change here (shifting y_hat and y together)
+    one_step  the call makes a single step from the check's `start` (number_steps = 1)
+    """
+    name: str
+    changes: Mapping[str, Any]
+    run: Callable[..., Any]
+    varies: str = ""
+    scale: float | None = None
+    shift: tuple[str, int] | None = None
+    means: str = ""
+    same: bool = False
+    one_step: bool = False
+
+    def definition(self) -> Record:
+        """The probe as the trusted record keeps it (the judge reads it from there alone)."""
+        from .plain import plain
+
+        varies = self.varies or (next(iter(self.changes)) if len(self.changes) == 1 else "")
+        return {"name": self.name, "changes": {k: plain(v) for k, v in self.changes.items()},
+                "varies": varies, "scale": self.scale,
+                "shift": list(self.shift) if self.shift else None, "means": self.means,
+                "same": self.same, "one_step": self.one_step}
 
 
 def check(name: str, *, call: str, run: Callable[..., Any], functions: Sequence[str],
           case: Mapping[str, Any] | None = None, expect: Any = NOTHING,
-          aux: Mapping[str, Callable[..., Any]] | None = None, role: str = "check") -> None:
+          aux: Mapping[str, Callable[..., Any]] | None = None, role: str = "check",
+          probes: Sequence[Probe] = (), start: str = "",
+          part: Sequence[int | str] = ()) -> None:
     """Observe one call of the student's code, then judge it here or send it out (see above).
 
     name       the judge, "module.kind" in gdcourse.checks.judges
@@ -194,6 +238,11 @@ def check(name: str, *, call: str, run: Callable[..., Any], functions: Sequence[
     expect     the expected value a visible test states (judged against in a student's own run)
     aux        {name: run-like function}: values only the trusted run computes, with the
                solution's functions, for the judge (the counterparts of known mistakes)
+    probes     related calls (Probe), made on the student's function and, in the trusted run, on
+               the solution's; not in a student's own run, which has no solution to compare with
+    start      the input the answer moves away from (a step's θ), for the judge's relations
+    part       where in what came back the judged value is (train's (w, losses): (1,) for the
+               losses), for the judge's relations
     """
     from .plain import plain
 
@@ -209,6 +258,17 @@ def check(name: str, *, call: str, run: Callable[..., Any], functions: Sequence[
         record["stated"] = {"returned": plain(expect)}
     if current is Mode.TRUSTED and aux:
         record["aux"] = {key: outcome_of(compute, functions) for key, compute in aux.items()}
+    if probes and current is not Mode.JUDGE:
+        outcomes = [outcome_of(probe.run, functions) for probe in probes]
+        # The student's record carries the outcomes alone: what a probe is, the judge reads from
+        # the trusted record.
+        record["probes"] = ([{**probe.definition(), "outcome": outcome}
+                             for probe, outcome in zip(probes, outcomes)]
+                            if current is Mode.TRUSTED else outcomes)
+    if start:
+        record["start"] = start
+    if part:
+        record["part"] = list(part)
     if current is Mode.JUDGE:
         _judge_here(record)
     else:

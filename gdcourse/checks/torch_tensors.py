@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .runtime import NOTHING, check, upstream
+from .gradient_descent import descent_probes
+from .runtime import NOTHING, Probe, check, upstream
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,7 +41,11 @@ def gradient_works() -> None:
 def check_gradient(text: str, expect: Any = NOTHING, kind: str = "gradient") -> None:
     check(f"torch_tensors.{kind}", call=f"get_gradient_tensor({text})",
           run=lambda gradient: gradient(make(text)), functions=("get_gradient_tensor",),
-          case={"theta": make(text)}, expect=expect)
+          case={"theta": make(text)}, expect=expect,
+          probes=[Probe("θ doubled", {"theta": 2 * make(text)},
+                        lambda gradient: gradient(2 * make(text)), varies="θ", scale=2),
+                  Probe("θ + 1", {"theta": make(text) + 1},
+                        lambda gradient: gradient(make(text) + 1), varies="θ")])
 
 
 def check_gradient_shape(text: str, expect: Any = NOTHING) -> None:
@@ -60,12 +65,16 @@ def check_gradient_keeps_input(text: str) -> None:
 
 def check_descent(text: str, learning_rate: float, number_steps: int, expect: Any = NOTHING,
                   kind: str = "descent") -> None:
+    def call(theta: torch.Tensor, rate: float, steps: int) -> Callable[..., Any]:
+        return lambda descent: descent(theta.clone(), rate, steps)
+
     check(f"torch_tensors.{kind}",
           call=f"gradient_descent_torch({text}, {learning_rate}, {number_steps})",
           run=lambda descent: descent(make(text), learning_rate, number_steps),
           functions=("gradient_descent_torch",),
           case={"theta": make(text), "learning_rate": learning_rate,
-                "number_steps": number_steps}, expect=expect)
+                "number_steps": number_steps}, expect=expect, start="theta",
+          probes=descent_probes(make(text), learning_rate, number_steps, call, "theta"))
 
 
 def check_descent_shape(text: str, learning_rate: float, number_steps: int,

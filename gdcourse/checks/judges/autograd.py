@@ -10,7 +10,7 @@ import math
 
 from .observation import Observation
 from .verdict import Failure
-from .common import aux_value, expected_value, items, returned, show, tensor
+from .common import NON_LEAF_GRAD, aux_value, expected_value, items, returned, show, tensor
 from ..plain import Value
 
 # --- exercise 1: grad_fn_names -------------------------------------------------------------------
@@ -67,9 +67,10 @@ ONE_OR_MEAN = ("That is the gradient of one loss: either .grad was cleared (or �
                "the answer.")
 MEAN = ("That is the mean of the gradients, not their sum: after backward() on every loss, .grad "
         "already holds the sum. Return it as it is.")
-LAST_ONLY = ("That is the gradient of the last loss only: .grad was cleared (or θ made anew) "
-             "between the backward() calls. Left alone, every backward() adds its gradient to "
-             "what .grad already holds.")
+LAST_ONLY = ("That is the gradient of the last loss only: backward() ran for the last loss "
+             "alone (once, after the loop, where it belongs inside it), or .grad was cleared (or "
+             "θ made anew) between the backward() calls. Left alone, every backward() adds its "
+             "gradient to what .grad already holds.")
 FIRST_ONLY = "That is the gradient of the first loss only: call backward() on every loss."
 USED_TWICE_SUM = ("A graph is used once: backward() frees it. Compute each loss, then call "
                   "backward() on it.")
@@ -133,17 +134,23 @@ def _tolerance(expected):
 
 
 # --- exercise 1 ----------------------------------------------------------------------------------
-def _class_names(got):
+NODES = ("The list holds the nodes themselves, not their names: add type(node).__name__ (or "
+         "node.name()) for each node, the text torch shows in grad_fn=<…>.")
+
+
+def _class_names(obs, got):
     """The names as type(node).__name__ gives them. node.name() names the same nodes, but gives
     the leaf's node its C++ name, torch::autograd::AccumulateGrad: both answers are right."""
+    if got.is_sequence and got.items and all(item.kind == "object" for item in got.items):
+        raise Failure(f"{obs.call} returned {show(got)}.", NODES)
     if got.is_sequence and all(item.kind == "str" for item in got.items):
         return Value({got.kind: [{"str": item.python.rsplit("::", 1)[-1]} for item in got.items]})
     return got
 
 
 def names(obs: Observation) -> None:
-    got = _class_names(returned(obs, errors={"tuple index out of range": PAST_THE_LEAF,
-                                             "'NoneType' object has no attribute": NONE_NODE}))
+    got = _class_names(obs, returned(obs, errors={"tuple index out of range": PAST_THE_LEAF,
+                                                  "'NoneType' object has no attribute": NONE_NODE}))
     expected = expected_value(obs).python
     items(obs, got, expected, what="names", hint=NAMES, mistakes=[
         (expected[:-1], ONE_EARLY), (expected[::-1], REVERSED), (expected[1:], FIRST_MISSING)])
@@ -152,9 +159,10 @@ def names(obs: Observation) -> None:
 def names_edge(obs: Observation) -> None:
     expected = expected_value(obs).python
     hint = NO_HISTORY if not expected else NAMES_EDGE
-    got = _class_names(returned(obs, errors={"tuple index out of range": PAST_THE_LEAF,
-                                             "'NoneType' object has no attribute": NONE_NODE_EDGE},
-                                hint=NO_HISTORY if not expected else ""))
+    got = _class_names(obs, returned(obs, errors={"tuple index out of range": PAST_THE_LEAF,
+                                                  "'NoneType' object has no attribute":
+                                                      NONE_NODE_EDGE},
+                                     hint=NO_HISTORY if not expected else ""))
     mistakes = [(expected[:1], SKIP_NONE)] if obs["constant_first"] and expected else []
     items(obs, got, expected, what="names", mistakes=mistakes, hint=hint)
 
@@ -163,7 +171,9 @@ def names_edge(obs: Observation) -> None:
 def _gradient(obs, got):
     """The gradient that came back: None is the classic read-before-backward mistake."""
     if got.kind == "none":
-        raise Failure(f"{obs.call} returned None.", NONE_GRAD)
+        raise Failure(f"{obs.call} returned None.",
+                      NON_LEAF_GRAD if any("is not a leaf Tensor" in w for w in obs.got.warned)
+                      else NONE_GRAD)
     return got
 
 

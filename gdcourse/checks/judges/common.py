@@ -124,7 +124,9 @@ PLAIN_ERRORS = {
     "changed its input": (
         "A function must leave the tensors it is given as they were: an in-place operation "
         "(x *= …, x -= …, x.add_(…), x[0] = …) writes into the caller's tensor, and the caller "
-        "still needs it. Compute a new tensor instead, such as x * w or y_hat - y."),
+        "still needs it; so does one on a slice x[:] or a view, which share the caller's "
+        "memory. Compute a new tensor instead, such as x * w or y_hat - y, or work on "
+        "x.clone()."),
     "where it is not associated with a value": (
         "A variable was used before anything was assigned to it. One that is set only inside a "
         "loop or an if does not exist when the loop never ran (0 steps, an empty list) or the "
@@ -139,6 +141,10 @@ PLAIN_ERRORS = {
         "A tensor was written into a place of another shape: an entry such as t[i] holds one "
         "number, and a tensor assigned to it must have the shape of that place. Build the result "
         "from whole tensors (2 * theta) rather than entry by entry."),
+    "invalid index of a 0-dim tensor": (
+        "A tensor of shape () holds one number and has no entries to index: t[0] fails on it. "
+        "Use the tensor itself (x * w works whether w has shape () or (1,)), or t.item() for "
+        "the number."),
     "'NoneType'": (
         "Something was None where a value was expected: a function of yours that ends without "
         "a return, or .grad read before backward() filled it."),
@@ -194,7 +200,15 @@ def aux_value(obs: Observation, name: str) -> Value | None:
     return found.value if found is not None and found.kind == "returned" else None
 
 
+NON_LEAF_GRAD = (".grad was read from a tensor that is not a leaf (torch warned: it is not a leaf "
+                 "Tensor): autograd fills .grad only for the tensors you made and that require "
+                 "grad, such as the Parameter θ, never for a result such as the loss. Read "
+                 "theta.grad, after loss.backward().")
+
+
 def nothing_returned(obs: Observation) -> Failure:
+    if any("is not a leaf Tensor" in w for w in obs.got.warned):
+        return Failure(f"{obs.call} returned None.", NON_LEAF_GRAD)
     return Failure(f"{obs.call} returned None.",
                    "Nothing came back (None). A function hands its result to the caller with "
                    "`return`. It gives None when it "
@@ -265,11 +279,13 @@ def tensor(obs: Observation, got: Value, expected: Value, *, mistakes: Sequence[
         raise nothing_returned(obs)
     if got.kind != "tensor":
         if got.is_number:
-            advice = (".item() and float() turn a one-entry tensor into a Python number: keep the "
-                      "result a tensor from start to end.")
+            advice = (".item(), float() and numpy's functions (np.mean, …) give a plain number, "
+                      "not a tensor: keep the result a tensor from start to end, with torch's "
+                      "operations.")
         elif got.is_sequence:
-            advice = ("Build the result with tensor operations on the whole input (2 * tensor), "
-                      "not entry by entry into a list.")
+            advice = ("A list came back where a tensor is expected: return the tensor itself (the "
+                      "one your code computed, or one built with tensor operations on the whole "
+                      "input, like 2 * tensor), not a list of its entries.")
         else:
             advice = "Build the result with tensor operations on the input."
         raise Failure(f"{obs.call} returned {show(got)}, of type {got.type_name_of}: expected a "
@@ -285,7 +301,8 @@ def tensor(obs: Observation, got: Value, expected: Value, *, mistakes: Sequence[
     if got.dtype != expected.dtype:
         raise Failure(f"{obs.call} returned dtype {got.dtype}, expected {expected.dtype}, the "
                       f"input's dtype.", "Arithmetic on the input tensor keeps its dtype; "
-                      "torch.tensor(...) of Python numbers makes float32.")
+                      ".float(), dtype=torch.float32 and torch.tensor(...) of Python numbers "
+                      "make float32.")
     if all_close(got.values, expected.values, rel, abs_tol):
         return
     raise _named(f"{obs.call} returned {show(got)}, expected {show(expected)}.", mistakes,

@@ -29,7 +29,13 @@ GRAD_NONE = ("a.grad is None where update uses it. Either loss.backward() did no
              "step, or a = a − λ·a.grad rebound the name a to a new tensor, which has no gradient "
              "and is not the caller's Parameter. Change the Parameter itself, in place, under "
              "torch.no_grad(): a -= learning_rate * a.grad.")
-UPDATE_ERRORS = {"leaf Variable": NO_GRAD, "'NoneType' object": GRAD_NONE}
+PREDICTIONS = ("ŷ must hold one prediction per point, shape (n,): x @ a does that (x has n rows "
+               "of [xᵢ, 1], a has 2 entries). a @ x pairs a with x's columns instead (it works "
+               "only when n = 2), and a sum over dim=0 adds up the points, not each row's two "
+               "terms: sum over dim=1, or write x @ a.")
+UPDATE_ERRORS = {"leaf Variable": NO_GRAD, "'NoneType' object": GRAD_NONE,
+                 "must match the size of tensor": PREDICTIONS,
+                 "shapes cannot be multiplied": PREDICTIONS, "size mismatch": PREDICTIONS}
 
 UPHILL = "a moved up the slope: the step goes against the gradient, a ← a − λ·∂L/∂a."
 UNMOVED = ("The caller's a did not change. a = a − λ·a.grad inside update makes a new tensor and "

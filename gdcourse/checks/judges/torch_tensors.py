@@ -50,7 +50,9 @@ AT_MINIMUM = "θ = 0 is the minimum of Σᵢ θ[i]², where the gradient is 0: t
 HALF = "With λ = 0.5 a step multiplies θ by 1 − 2λ = 0: one step lands on the minimum."
 SHARED_INPUT = ("theta -= … (or theta.sub_(…)) writes into the tensor that theta names, and at the "
                 "start that is the caller's initial_theta. Write theta = theta - … (a new tensor "
-                "each step), or start from initial_theta.clone().")
+                "each step), or start from initial_theta.clone(). A slice initial_theta[:] "
+                "is no copy: it is a view of the same memory, and writing into it writes into "
+                "the caller's tensor.")
 
 
 def _tight(value):

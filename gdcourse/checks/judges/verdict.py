@@ -41,6 +41,7 @@ class Verdict:
     hint: str = ""            # the teaching sentence ("" when the judge has none)
     builds_on: tuple[str, ...] = ()   # functions the test builds on that fail their own tests
     mistake: str = ""         # the known mistake the hint names ("" when it names none)
+    relation: str = ""        # the relation the hint names first ("" when none explains all)
     idea: str = ""            # what the test checks (its docstring's first line)
     what_shown: bool = True   # `what` may reach the student (see the module's doc)
     replayed: str = ""        # `what` of the same check, in a run without hidden tests
@@ -112,10 +113,11 @@ class Failure(Exception):
     generic: str = ""
     candidates: tuple[str, ...] = ()  # known mistakes that all give this value (none named)
     name: str = ""      # for an upstream probe: the function that fails its own test
+    relation: str = ""  # what the answer's values on related inputs show (judges.relations)
 
     def unnamed(self) -> "Failure":
         """This failure without its mistake's name: the generic hint instead."""
-        return Failure(self.what, self.generic, name=self.name)
+        return Failure(self.what, self.generic, name=self.name, relation=self.relation)
 
     def bears_out(self, named: str) -> bool:
         """Whether this later failure of the same cell is consistent with the mistake an earlier
@@ -129,7 +131,12 @@ class Failure(Exception):
         builds on that fail their own tests, said first. A known mistake is then not named: the
         answer's match with it may be a coincidence of that function's output."""
         named = self.mistake and not builds_on
+        # A relation is said when no known mistake is named and the answer's own function is the
+        # only one failing: a function it builds on may be what bends its values.
+        relation = self.relation if not self.mistake and not builds_on else ""
+        hint = "" if self.mistake and builds_on else self.why
         return Verdict(hidden=hidden, call=call, what=self.what,
-                       hint="" if self.mistake and builds_on else self.why,
+                       hint=" ".join(part for part in (relation, hint) if part),
                        builds_on=tuple(dict.fromkeys(builds_on)),
-                       mistake=self.why if named else "", idea=idea, what_shown=what_shown)
+                       mistake=self.why if named else "", relation=relation, idea=idea,
+                       what_shown=what_shown)

@@ -93,7 +93,8 @@ def _judgement(reference: Record, record: Record) -> Failure | None:
     the Failure, which for a record that cannot be read says so."""
     try:
         return judge_record(reference, outcome=record.get("outcome"),
-                            expected=reference["outcome"], aux=reference.get("aux"))
+                            expected=reference["outcome"], aux=reference.get("aux"),
+                            probes=record.get("probes", []))
     except UNREADABLE as error:
         return Failure(f"the record of {reference.get('call', '')} could not be read "
                        f"({error})", "The test's record of this call could not be read.")
