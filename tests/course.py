@@ -76,6 +76,7 @@ class GradedSubmission:
     failures: str                 # the errors the test cells raised, as the grader recorded them
     mistakes: dict                # grade_id -> the known mistake a failing test cell named
     autograded: Path              # the autograded notebook
+    relations: dict = None        # grade_id -> the relation a failing test cell's hint said first
 
 
 def grade(course_root, assignment, submissions):
@@ -104,6 +105,8 @@ def grade(course_root, assignment, submissions):
                                        f"{assignment}.ipynb"),
                 mistakes=named_mistakes(course_root / "autograded" / student / assignment /
                                         f"{assignment}.ipynb"),
+                relations=named_mistakes(course_root / "autograded" / student / assignment /
+                                         f"{assignment}.ipynb", field="relation"),
                 autograded=course_root / "autograded" / student / assignment / f"{assignment}.ipynb",
             )
     return results
@@ -119,12 +122,14 @@ def test_failures(autograded_path):
                      for output in cell.get("outputs", []) if output.output_type == "error")
 
 
-def named_mistakes(autograded_path):
+def named_mistakes(autograded_path, field="mistake"):
     """{grade_id: hint} of the test cells whose failure named a known mistake (the verdict's
-    note in the cell's metadata, gdcourse.grading.steps.verdicts)."""
+    note in the cell's metadata, gdcourse.grading.steps.verdicts); with field="relation", the
+    relation its hint said first (gdcourse.checks.judges.relations)."""
     nb = nbformat.read(autograded_path, as_version=4)
-    return {grade_id(cell): verdict.mistake for cell in nb.cells if is_test_cell(cell)
-            for _, verdict in [judged_verdict(cell)] if verdict is not None and verdict.mistake}
+    return {grade_id(cell): getattr(verdict, field) for cell in nb.cells if is_test_cell(cell)
+            for _, verdict in [judged_verdict(cell)]
+            if verdict is not None and getattr(verdict, field)}
 
 
 def read_notebook(course_root, folder, assignment):

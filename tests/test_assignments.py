@@ -116,6 +116,25 @@ def test_no_entry_is_told_another_entrys_mistake(assignment, graded_assignment):
     assert not off, "\n".join(f"{entry}: named {mistake!r} in {cells}" for entry, mistake, cells in off)
 
 
+@pytest.mark.parametrize("assignment", by_assignment([(a,) for a in ASSIGNMENTS]))
+def test_relations_are_said_where_declared_and_only_there(assignment, graded_assignment):
+    """An entry the catalog marks `diagnosed: by relation` has its failure told by a relation
+    its hints declare; every other entry hears only relations its hints declare (a right answer
+    none). A relation is named only when it explains every probe, so a relation said to an entry
+    that did not declare it is a false diagnosis, or a catalog that has not caught up."""
+    graded = graded_assignment(assignment)
+    entries = load_entries(ROOT, assignment)
+    assert any(entry.by_relation for entry in entries), f"{assignment}: no entry by relation"
+    undeclared = []
+    for entry in entries:
+        said = graded[f"catalog-{entry.id}"].relations
+        if entry.by_relation:
+            assert said, f"{entry.id}: no relation was said"
+        undeclared += [(entry.id, relation) for relation in set(said.values())
+                       if not _declares(entry, relation)]
+    assert not undeclared, "\n".join(f"{entry}: {relation}" for entry, relation in undeclared)
+
+
 @pytest.mark.xdist_group("05-fitting-a-line")
 def test_a_figure_a_students_code_leaves_open_reaches_formgrader(graded_assignment):
     """Warm kernels keep matplotlib's inline figures: the figure of an animation a student made

@@ -159,9 +159,16 @@ def _descent_check(kind: str, text: str, description: str,
           functions=("gradient_descent_autograd",),
           case={"initial_theta": _make(text), "loss": description, "learning_rate": rate,
                 "number_steps": steps}, expect=expect, start="initial_theta",
+          aux={"loss_at_end": lambda descent: function(descent(function, _make(text), rate,
+                                                               steps)).detach(),
+               "loss_before_last": lambda descent: function(
+                   descent(function, _make(text), rate, max(steps - 1, 0))).detach()},
           probes=[*descent_probes(_make(text), rate, steps, call),
                   Probe("number_steps = 1", {"number_steps": 1}, call(_make(text), rate, 1),
-                        varies="number_steps", one_step=True)])
+                        one_step=True),
+                  Probe("number_steps = 1 from 2θ₀", {"number_steps": 1,
+                                                      "initial_theta": 2 * _make(text)},
+                        call(2 * _make(text), rate, 1), one_step=True)])
 
 
 def check_descent_square(text: str, description: str,

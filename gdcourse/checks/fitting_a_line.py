@@ -241,7 +241,7 @@ def check_fitted(data: str | tuple[int, int], a_0: Sequence[float], learning_rat
     if number_steps > 0:
         aux["fewer"] = lambda fit: fitted(fit, number_steps - 1).detach()
     check("fitting_a_line.fitted", call=call + ", then a", run=fitted, functions=("fit",),
-          case=case, aux=aux, expect=expect)
+          case=case, aux=aux, expect=expect, start="a_0")
 
 
 # --- animate_fit ----------------------------------------------------------------------------------

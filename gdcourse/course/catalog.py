@@ -19,6 +19,7 @@ class Entry:
     score: float
     answers: dict[str, str | None] = field(default_factory=dict)  # answer key -> code/text, or None for the stub
     hints: tuple[str, ...] = ()
+    by_relation: bool = False   # diagnosed by what its values show, not by a known mistake's name
 
 
 def catalog_dir(course_root: str | os.PathLike[str]) -> Path:
@@ -48,7 +49,8 @@ def load_entries(course_root: str | os.PathLike[str], assignment: str) -> list[E
         seen.add(item["id"])
         entries.append(Entry(assignment=assignment, id=item["id"], about=item["about"],
                              score=float(item["score"]), answers=dict(item.get("answers") or {}),
-                             hints=tuple(item.get("hints") or ())))
+                             hints=tuple(item.get("hints") or ()),
+                             by_relation=item.get("diagnosed") == "by relation"))
     return entries
 
 

@@ -88,7 +88,8 @@ def test_lists_cut_short_repeated_or_ahead():
     assert "same value" in explain(observation({}, [2.0] * 4, right))
     assert "stops early" in explain(observation({}, right[:2], right))
     assert "one place later" in explain(observation({}, [4.0, 3.0, 2.0, 1.0], right))
-    assert "another order" in explain(observation({}, right[::-1], right))
+    assert "another order" in explain(observation({}, [4.0, 5.0, 2.0, 3.0], right))
+    assert "reverse order" in explain(observation({}, right[::-1], right))
     assert "and then more" in explain(observation({}, [*right, 1.0], right))
 
 
@@ -131,3 +132,58 @@ def test_nothing_is_named_without_a_relation(got):
 def test_the_judged_part_of_a_pair():
     obs = observation({}, [[1.0], [3.0, 3.0, 3.0]], [[1.0], [3.0, 2.0, 1.0]], part=(1,))
     assert "same value" in explain(obs)
+
+
+def test_a_step_that_never_recomputes_the_gradient():
+    # θ_k = θ₀ − k·λ·2θ₀: the gradient at the start, every step.
+    def wrong(k):
+        return 1.0 - k * 0.1 * 2.0
+    probes = [probe("number_steps + 1", {"number_steps": 4}, wrong(4), 0.8 ** 4,
+                    shift=("number_steps", 1), means="one step too many", varies="number_steps"),
+              probe("number_steps − 1", {"number_steps": 2}, wrong(2), 0.8 ** 2,
+                    shift=("number_steps", -1), means="one step too few", varies="number_steps")]
+    obs = observation({"initial_theta": 1.0, "number_steps": 3}, wrong(3), 0.8 ** 3, probes,
+                      start="initial_theta")
+    assert "by the same amount" in explain(obs)
+
+
+def test_a_count_that_grows_where_the_right_one_shrinks():
+    # batch_size taken as the number of batches: 3 epochs of b batches, against ceil(5 / b).
+    obs = observation({"batch_size": 2}, [9.0 - i for i in range(6)], [float(i) for i in range(9)],
+                      [probe("batch_size doubled", {"batch_size": 4}, [20.0 - i for i in range(12)],
+                             [float(i) for i in range(6)], varies="batch_size", scale=2,
+                             means="batch_size is the number of points in a batch")])
+    said = explain(obs)
+    assert "the number of entries doubles; in the right answer it shrinks" in said, said
+
+
+def test_an_answer_that_no_input_moves():
+    probes = [probe("λ halved", {"learning_rate": 0.05}, 0.0, 0.7, varies="λ"),
+              probe("θ₀ doubled", {"initial_theta": 2.0}, 0.0, 1.0, varies="θ₀")]
+    obs = observation({"learning_rate": 0.1, "initial_theta": 1.0}, 0.0, 0.5, probes)
+    assert "the same whatever the inputs (λ, θ₀)" in explain(obs)
+
+
+def test_an_input_equal_to_the_answer_by_chance_is_not_returned():
+    # |1 − 2λ| at λ = 1 is 1 = λ; and at λ = 0 every step is 0 = λ: one value, no relation.
+    assert explain(observation({"learning_rate": 1.0}, 1.0, True)) == ""
+    probes = [probe("θ₀ doubled", {"initial_theta": 2.0}, 0.0, 2.0, varies="θ₀")]
+    obs = observation({"initial_theta": 1.0, "learning_rate": 0.0}, 0.0, 1.0, probes)
+    assert "learning_rate itself" not in explain(obs)
+
+
+def test_a_reversed_list_is_said_reversed():
+    assert explain(observation({}, ["b", "a"], ["a", "b"])) == \
+        "The list has the right entries in reverse order."
+
+
+def test_parts_of_another_kind_are_not_compared():
+    # train returned (losses, w): the part judged as the losses is a tensor.
+    obs = observation({}, [[3.0, 2.0, 1.0], [2.0]], [[2.0], [3.0, 2.0, 1.0]], part=(1,))
+    assert explain(obs) == ""
+
+
+def test_a_simple_factor_is_not_read_as_the_mean_of_two():
+    theta = [[1.0, 2.0], [3.0, 4.0]]
+    obs = observation({"theta": theta}, [4.0, 8.0, 12.0, 16.0], [2.0, 4.0, 6.0, 8.0])
+    assert explain(obs).startswith("What came back is twice the right answer")

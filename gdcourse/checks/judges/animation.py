@@ -229,8 +229,7 @@ def lines(obs: Observation, film: Film, expected: Sequence[Fit | None], *,
             raise Failure(what, "Draw the fit as a line, line, = ax.plot(...), and move it in the "
                                 "frame function with line.set_ydata(...).")
         for wrong, mistake_hint in mistakes:
-            wrong_line = wrong[i] if wrong is not None and i < len(wrong) else None
-            if wrong_line is not None and any(_on(line, *wrong_line) for line in frame["lines"]):
+            if _explains(film, wrong, i):
                 raise Failure(what, mistake_hint, mistake=True, generic=hint)
         first = film.frames[0]
         if i > 0 and len(frame["lines"]) == len(first["lines"]) and all(
@@ -239,6 +238,82 @@ def lines(obs: Observation, film: Film, expected: Sequence[Fit | None], *,
                                 f"Each frame must take one update step and then move the line to "
                                 f"the new a, line.set_ydata(...).")
         raise Failure(what, hint)
+
+
+def _explains(film: Film, wrong: Sequence[Fit | None] | None, failing: int) -> bool:
+    """Whether a known mistake's lines (`wrong`, per frame) are what the film draws in the first
+    failing frame and in every frame before and after it that the mistake has a line for: a
+    mistake that matches one frame by chance is not named."""
+    if wrong is None or failing >= len(wrong) or wrong[failing] is None:
+        return False
+    return all(any(_on(line, *wrong[k]) for line in frame["lines"])
+               for k, frame in enumerate(film.frames) if k < len(wrong) and wrong[k] is not None)
+
+
+PILING_LINES = ("Frame {i} draws {n} lines where frame 0 drew {first}: ax.plot in the frame "
+                "function adds a new line every frame, and the old ones stay. Make the line once, "
+                "before the animation (line, = ax.plot(...)), and move it in the frame function "
+                "with line.set_ydata(...).")
+SIDEWAYS = ("The line's heights never change from frame to frame while its x values do: "
+            "set_xdata moves the points sideways. The predictions are heights: line.set_ydata(...).")
+NO_INTERCEPT = ("Every frame's line goes through (0, 0), where the right lines do not: the "
+                "intercept a[1] is left out of the drawn line. Draw x @ a, whose column of ones "
+                "adds the intercept.")
+
+
+def _updates_shown(film: Film, expected: Sequence[Fit | None]) -> list[int | None]:
+    """For each frame, the number of updates whose line (expected[j]) it draws, or None."""
+    shown: list[int | None] = []
+    for frame in film.frames:
+        found = next((j for j, fit in enumerate(expected)
+                      if fit is not None and any(_on(line, *fit) for line in frame["lines"])), None)
+        shown.append(found)
+    return shown
+
+
+def story(film: Film, expected: Sequence[Fit | None]) -> str:
+    """What the frames themselves show about how they were drawn, when one account explains them
+    all: lines piling up, a line moved sideways, a line without its intercept, or frames that show
+    the line after the wrong number of updates. "" when none does."""
+    first = film.frames[0] if film.frames else None
+    if first is None:
+        return ""
+    for i, frame in enumerate(film.frames):
+        if len(frame["lines"]) > len(first["lines"]):
+            return PILING_LINES.format(i=i, n=len(frame["lines"]), first=len(first["lines"]))
+    count = len(first["lines"])
+    if len(film.frames) >= 2 and all(len(f["lines"]) == count for f in film.frames):
+        for k in range(count):
+            heights = [f["lines"][k][1] for f in film.frames]
+            places = [f["lines"][k][0] for f in film.frames]
+            if all(h.shape == heights[0].shape for h in heights) and \
+                    all(_same((places[0], h), (places[0], heights[0])) for h in heights) and \
+                    any(p.shape != places[0].shape or not _same((p, heights[0]), (places[0], heights[0]))
+                        for p in places):
+                return SIDEWAYS
+    fits = drawn_lines(film)
+    wanted = [fit for fit in expected[:len(fits)] if fit is not None]
+    if fits and all(fit is not None and abs(fit[1]) < 1e-6 for fit in fits) and \
+            any(abs(fit[1]) > 1e-3 for fit in wanted):
+        return NO_INTERCEPT
+    shown = _updates_shown(film, expected)
+    known = [(i, j) for i, j in enumerate(shown) if j is not None]
+    if len(known) >= 3 and all(j is not None for j in shown[:3]) and \
+            any(j != i for i, j in known):
+        if all(j == i * (i + 1) // 2 for i, j in known):
+            return ("Frame i shows the line after 0 + 1 + … + i updates (frame 2 after 3): each "
+                    "frame runs i more updates on the same a, where one update per frame is "
+                    "asked for (does frame i call fit(…, i), or loop i times?).")
+        per = known[-1][1] // known[-1][0] if known[-1][0] else 0
+        if per >= 2 and all(j == per * i for i, j in known):
+            return (f"Frame i shows the line after {per}·i updates: each frame runs {per} "
+                    f"updates, where one is asked for.")
+        ahead = known[0][1] - known[0][0]
+        if ahead and all(j == i + ahead for i, j in known):
+            return (f"Every frame shows the line {abs(ahead)} update{'s' * (abs(ahead) != 1)} "
+                    f"{'ahead of' if ahead > 0 else 'behind'} the one asked for: frame i must "
+                    f"show the line after i updates, frame 0 the starting line.")
+    return ""
 
 
 # --- the loss of the drawn line -------------------------------------------------------------------

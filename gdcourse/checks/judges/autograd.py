@@ -61,8 +61,9 @@ USED_TWICE_REPEATED = ("A graph is used once: backward() frees it. Compute the l
                        "each backward() call.")
 REPEATED = ("Each backward() adds the loss's gradient into .grad: k calls leave k times the "
             "gradient.")
-ONE_OR_MEAN = ("That is the gradient of one loss: either .grad was cleared (or θ made anew) between "
-               "the backward() calls, or the sum was divided by the number of losses. Left alone, "
+ONE_OR_MEAN = ("That is the gradient of one loss: backward() ran once (after the loop, where it "
+               "belongs inside it), or .grad was cleared (or θ made anew) between the backward() "
+               "calls, or the sum was divided by the number of losses. Left alone, "
                "every backward() adds its gradient to what .grad already holds, and the sum is "
                "the answer.")
 MEAN = ("That is the mean of the gradients, not their sum: after backward() on every loss, .grad "
@@ -97,6 +98,8 @@ DESCENT_BY_HAND = ("That is the descent with the gradient 2θ written by hand, t
                    "only. gradient_descent_autograd must work for any loss: get ∂L/∂θ from "
                    "loss.backward() and theta.grad at every step.")
 STEP = "Each step is θ ← θ − λ·∂L/∂θ with ∂L/∂θ from backward(), at the current θ."
+LOSS_BACK = ("That is a value of the loss, L(θ), not θ: return θ where the descent ended "
+             "(theta.detach()), the point the steps lead to.")
 SHARED = ("nn.Parameter(initial_theta) does not copy: the Parameter shares initial_theta's "
           "memory, so every update under torch.no_grad() also wrote into the caller's tensor. "
           "Start from a copy: nn.Parameter(initial_theta.clone()).")
@@ -260,14 +263,30 @@ def _never_zeroed(obs):
     return theta
 
 
+def _not_the_loss(obs, got):
+    """A descent that returns a loss (the last one computed, or the one at the final θ)."""
+    number = got.numbers() if got.kind in ("tensor", "float", "int") else None
+    if number is None or len(number) != 1:
+        return
+    for name in ("loss_before_last", "loss_at_end"):
+        loss = aux_value(obs, name)
+        value = loss.numbers() if loss is not None else None
+        if value and len(value) == 1 and math.isclose(number[0], value[0], rel_tol=1e-4,
+                                                       abs_tol=1e-7):
+            raise Failure(f"{obs.call} returned {show(got)}, expected "
+                          f"{show(expected_value(obs))}.", LOSS_BACK, mistake=True, generic=STEP)
+
+
 def descent_square(obs: Observation) -> None:
     got = returned(obs, errors=DESCENT_ERRORS)
+    _not_the_loss(obs, got)
     tensor(obs, got, expected_value(obs), hint=STEP,
            mistakes=[(_never_zeroed(obs), NEVER_ZEROED)], rel=1e-4, abs_tol=1e-7)
 
 
 def descent(obs: Observation) -> None:
     got = returned(obs, errors=DESCENT_ERRORS)
+    _not_the_loss(obs, got)
     expected = expected_value(obs)
     factor = (1 - 2 * obs["learning_rate"]) ** obs["number_steps"]
     by_hand = [x * factor for x in obs["initial_theta"]]

@@ -21,6 +21,10 @@ BROADCAST_ONE = ("A 0-d input came back with shape (1,): a constant of shape (1,
                  "torch.tensor([2.0]), broadcasts the result up to its own shape. Use a plain "
                  "number, 2 * tensor, or a 0-d tensor such as torch.tensor(2.0), which keep the "
                  "input's shape.")
+FLOAT32_INSIDE = ("The result is float64 but only as precise as float32: somewhere inside, the "
+                  "computation went through float32 (a .float(), or a tensor made with "
+                  "torch.tensor(...) of Python numbers) and lost digits. Compute on the input "
+                  "tensor itself, which keeps float64 all the way.")
 STUB = ("The answer cell still holds its stub: replace `raise NotImplementedError()` with your "
         "code.")
 
@@ -141,6 +145,10 @@ PLAIN_ERRORS = {
         "A tensor was written into a place of another shape: an entry such as t[i] holds one "
         "number, and a tensor assigned to it must have the shape of that place. Build the result "
         "from whole tensors (2 * theta) rather than entry by entry."),
+    "'numpy.": (
+        "A numpy value is not a tensor: numpy's functions (np.mean, np.sum, …) and .numpy() "
+        "leave autograd's graph, so what they give has no backward() and no gradient. Compute "
+        "with torch's operations (torch.mean, tensor.mean(), ** 2) to keep the graph."),
     "invalid index of a 0-dim tensor": (
         "A tensor of shape () holds one number and has no entries to index: t[0] fails on it. "
         "Use the tensor itself (x * w works whether w has shape () or (1,)), or t.item() for "
@@ -305,6 +313,9 @@ def tensor(obs: Observation, got: Value, expected: Value, *, mistakes: Sequence[
                       "make float32.")
     if all_close(got.values, expected.values, rel, abs_tol):
         return
+    if expected.dtype == "torch.float64" and all_close(got.values, expected.values, 1e-5, 1e-7):
+        raise Failure(f"{obs.call} returned {show(got)}, expected {show(expected)}: they agree "
+                      f"only to float32's 7 digits.", FLOAT32_INSIDE)
     raise _named(f"{obs.call} returned {show(got)}, expected {show(expected)}.", mistakes,
                  lambda wrong: all_close(got.values, [float(v) for v in wrong], rel, abs_tol), hint)
 

@@ -8,6 +8,10 @@ results one step longer and shorter. Two mistakes are computed here on plain num
 case's x, y and starting a: the loss after the step (an update that returns the wrong loss) and the path
 of gradients that pile up (a.grad never zeroed).
 """
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
 from ..plain import Value
 from .observation import Observation
 from .verdict import Failure
@@ -341,29 +345,44 @@ def _u(obs):
     return [r[0] for r in rows], y
 
 
+@contextmanager
+def _told_by_the_frames(film: film_judges.Film, wanted: list) -> Iterator[None]:
+    """A failure of the film's lines, with what the frames show about how they were drawn first
+    (gdcourse.checks.judges.animation.story), when that explains them all."""
+    try:
+        yield
+    except Failure as failure:
+        said = "" if failure.mistake else film_judges.story(film, wanted)
+        if said:
+            raise replace(failure, relation=said) from None
+        raise
+
+
 def frames(obs: Observation) -> None:
     """How many frames, and frame 0 shows the starting a."""
     film = film_judges.student_film(obs, errors=UPDATE_ERRORS)
     count, lines = film_judges.reference(obs)
     film_judges.frame_count(obs, film, count, mistakes={100: HUNDRED})
-    film_judges.lines(obs, film, lines[:1], describe_expected=lambda i: START,
-                      mistakes=[(lines[1:2], STEPPED_FIRST), (lines[2:3], STEPPED_FIRST)])
+    with _told_by_the_frames(film, lines):
+        film_judges.lines(obs, film, lines[:1], describe_expected=lambda i: START,
+                          mistakes=[(lines[1:2], STEPPED_FIRST), (lines[2:3], STEPPED_FIRST)])
 
 
 def lines(obs: Observation) -> None:
     """The drawn line's loss falls, and frame i shows the solution's line of frame i."""
     film = film_judges.student_film(obs, errors=UPDATE_ERRORS)
     u, y = _u(obs)
-    film_judges.loss_falls(obs, film, u, y)
     count, wanted = film_judges.reference(obs)
     rows, _ = _data(obs)
     piled = [tuple(a) for a in _path(rows, y, obs["a_0"], obs["learning_rate"],
                                      obs["number_frames"], pile_up=True)]
-    film_judges.lines(
-        obs, film, wanted, required=count,
-        describe_expected=lambda i: f"the line after {i} step{'s' * (i != 1)} a ← a − λ·∂L/∂a",
-        mistakes=[(wanted[1:], STEPPED_FIRST), (wanted[2:], STEPPED_FIRST), (piled, PILED)],
-        hint=FRAME_LINES)
+    with _told_by_the_frames(film, wanted):
+        film_judges.loss_falls(obs, film, u, y)
+        film_judges.lines(
+            obs, film, wanted, required=count,
+            describe_expected=lambda i: f"the line after {i} step{'s' * (i != 1)} a ← a − λ·∂L/∂a",
+            mistakes=[(wanted[1:], STEPPED_FIRST), (wanted[2:], STEPPED_FIRST), (piled, PILED)],
+            hint=FRAME_LINES)
 
 
 def axes(obs: Observation) -> None:

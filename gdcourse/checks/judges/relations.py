@@ -100,8 +100,13 @@ Relation = Callable[[list[Point], Observation], "str | None"]
 
 
 def returns_input(points: list[Point], obs: Observation) -> str | None:
-    """What came back is one of the inputs, unchanged, at every point."""
+    """What came back is one of the inputs, unchanged, at every point, and that input took more
+    than one value among them (one value may equal an answer by chance: λ = 0, θ = 1)."""
     for name in points[0].case:
+        values = [_numbers(p.case[name]) for p in points if name in p.case]
+        if any(v is None for v in values) or \
+                all(_all_close(v, values[0]) for v in values[1:]):
+            continue
         if all(name in p.case and _all_close(_numbers(p.got), _numbers(p.case[name]))
                for p in points) and \
                 not all(_all_close(_numbers(p.expected), _numbers(p.case[name])) for p in points):
@@ -177,6 +182,15 @@ def goes_on(points: list[Point], obs: Observation) -> str | None:
     return None
 
 
+def reversed_order(points: list[Point], obs: Observation) -> str | None:
+    def test(got: list[object], expected: list[object]) -> bool:
+        return len(got) == len(expected) >= 2 and _same_entries(got, expected[::-1]) and \
+            not _same_entries(got, expected)
+    if _sequence_relation(test, points):
+        return "The list has the right entries in reverse order."
+    return None
+
+
 def shifted(points: list[Point], obs: Observation) -> str | None:
     def ahead(got: list[object], expected: list[object]) -> bool:
         return len(got) == len(expected) >= 2 and _same_entries(got[:-1], expected[1:])
@@ -221,12 +235,17 @@ def ignores(points: list[Point], obs: Observation) -> str | None:
     for p in points[1:]:
         if p.probe is not None and p.probe.varies and not p.probe.same:
             by_input.setdefault(p.probe.varies, []).append(p)
-    for varies, probes in by_input.items():
-        moved = [p for p in probes if not _all_close(_numbers(p.expected), _numbers(main.expected))]
-        if moved and all(_all_close(_numbers(p.got), _numbers(main.got)) for p in moved):
-            return (f"What came back does not change when {varies} changes, but the right "
-                    f"answer does: {varies} is not used (a fixed number in its place, or a "
-                    f"name from outside the function).")
+    unmoved = [varies for varies, probes in by_input.items()
+               if (moved := [p for p in probes
+                             if not _all_close(_numbers(p.expected), _numbers(main.expected))])
+               and all(_all_close(_numbers(p.got), _numbers(main.got)) for p in moved)]
+    if len(unmoved) >= 2 and len(unmoved) == len(by_input):
+        return (f"What came back is the same whatever the inputs ({', '.join(unmoved)}), where "
+                f"the right answer changes with each: the result is not computed from them.")
+    for varies in unmoved:
+        return (f"What came back does not change when {varies} changes, but the right answer "
+                f"does: {varies} is not used (a fixed number in its place, or a name from "
+                f"outside the function).")
     return None
 
 
@@ -314,6 +333,31 @@ def step_scaled(points: list[Point], obs: Observation) -> str | None:
     return f"{where}, {obs.start} moved {size}, {way}."
 
 
+def same_move_each_step(points: list[Point], obs: Observation) -> str | None:
+    """One step more and one fewer move what came back by the same amount, where the right
+    answer's steps shrink as θ nears the minimum: the step is not computed again where θ is."""
+    main = points[0]
+    near = {p.probe.shift: p for p in points[1:] if p.probe is not None and p.probe.shift}
+    more = next((p for (name, delta), p in near.items() if delta == 1), None)
+    fewer = next((p for (name, delta), p in near.items() if delta == -1), None)
+    if not obs.start or more is None or fewer is None:
+        return None
+
+    def differences(side: str) -> tuple[list[float], list[float]] | None:
+        values = [_numbers(getattr(p, side)) for p in (fewer, main, more)]
+        if any(v is None or len(v) != len(values[0]) for v in values):
+            return None
+        return ([b - a for a, b in zip(values[0], values[1])],
+                [b - a for a, b in zip(values[1], values[2])])
+    got, right = differences("got"), differences("expected")
+    if got is None or right is None or not _all_close(*got) or _all_close(*right) \
+            or all(abs(d) < 1e-9 for d in got[0]):
+        return None
+    return (f"Every step moves {obs.start} by the same amount, where the right steps shrink as "
+            f"{obs.start} nears the minimum: the gradient is not computed again at the value "
+            f"each step reached (it stays the gradient at the start).")
+
+
 def _power(ratio: float, scale: float) -> float | None:
     """k with ratio = scale ** k, for k a whole or half number from −2 to 2."""
     for k in (0, 1, -1, 2, -2, 0.5, -0.5):
@@ -370,12 +414,19 @@ def grows_differently(points: list[Point], obs: Observation) -> str | None:
             if got_ratio is None or right_ratio is None:
                 continue
             k_got, k_right = _power(got_ratio, probe.scale), _power(right_ratio, probe.scale)
-            if k_got is None or k_right is None or k_got == k_right or k_got == 0:
+            if k_got is None or k_got == 0 or k_got == k_right:
                 continue
+            if k_right is None:
+                # A right answer that moves by no power of the factor (a count of batches rounds
+                # up) is said by its direction, when that differs from the answer's.
+                if (got_ratio > 1) == (right_ratio > 1) or _close(right_ratio, 1):
+                    continue
+                right = "grows" if right_ratio > 1 else "shrinks"
+            else:
+                right = _grows(k_right, probe.scale)
             said = (f"When {probe.varies} is multiplied by {probe.scale:g}, {what} "
-                    f"{_grows(k_got, probe.scale)}; in the right answer it "
-                    f"{_grows(k_right, probe.scale)}")
-            if k_got == -k_right:
+                    f"{_grows(k_got, probe.scale)}; in the right answer it {right}")
+            if k_right is not None and k_got == -k_right:
                 said += f": {probe.varies} divides where it should multiply, or the reverse"
             elif probe.means:
                 said += f": {probe.means}"
@@ -390,7 +441,10 @@ def constant_factor(points: list[Point], obs: Observation) -> str | None:
     if _close(c, -1):
         return ("What came back is the right answer with the opposite sign, on every input "
                 "tried: a minus sign is missing, or one too many.")
-    for n in _counts(points[0].case):
+    word = _fraction(abs(c))
+    # A factor made of the data's size n names the mean's divisor, when no simpler constant
+    # (2, ½, …) is the same number: for n = 2, n/(n − 1) is 2.
+    for n in [] if word else [n for n in _counts(points[0].case) if n >= 3]:
         if _close(c, n / (n - 1)):
             return ("What came back is n/(n − 1) times the right answer, with n the number of "
                     "entries: a division by n − 1 where the mean divides by n.")
@@ -400,7 +454,6 @@ def constant_factor(points: list[Point], obs: Observation) -> str | None:
         if _close(c, 1 / n):
             return ("What came back is the right answer divided by n, the number of entries: a "
                     "mean where a sum is asked for.")
-    word = _fraction(abs(c))
     sign = "" if c > 0 else " with the opposite sign"
     if word:
         return (f"What came back is {word} the right answer{sign}, on every input tried: a "
@@ -430,8 +483,9 @@ def constant_offset(points: list[Point], obs: Observation) -> str | None:
 # Said in this order: the first relation that explains every point is the one named. The ones
 # that read the structure of a list come first (they explain more than a constant could).
 RELATIONS: list[Relation] = [
-    returns_input, whole_path, repeated, only_last, stops_early, goes_on, shifted, reordered,
-    not_a_number, ignores, neighbour, not_invariant, step_scaled, grows_differently,
+    returns_input, whole_path, repeated, only_last, stops_early, goes_on, reversed_order, shifted,
+    reordered, not_a_number, neighbour, ignores, not_invariant, step_scaled, same_move_each_step,
+    grows_differently,
     constant_factor, constant_offset,
 ]
 
@@ -456,8 +510,8 @@ def _points(obs: Observation) -> list[Point] | None:
     if obs.got.kind != "returned" or obs.expected.kind != "returned":
         return None
     got, expected = _part(obs.got.value, obs.part), _part(obs.expected.value, obs.part)
-    if got is None or expected is None:
-        return None
+    if got is None or expected is None or (obs.part and got.kind != expected.kind):
+        return None   # a part of another kind: the parts are not where they belong
     points = [Point(obs.case, got, expected)]
     for probe in obs.probes:
         if probe.expected.kind != "returned":
