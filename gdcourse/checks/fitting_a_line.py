@@ -80,20 +80,21 @@ def _update(update: Callable[..., Any], x: torch.Tensor, y: torch.Tensor, a: nn.
 
 
 def _two_updates(update: Callable[..., Any]) -> Any:
-    """Two updates from a = (1, 1) with λ = 0.1 on the two points land on a = (1.53, 1.69)."""
+    """Two updates from a = (1, 1) with λ = 0.1 on the two points land on a = (1.53, 1.69), and
+    each returns a Python float (1 when both do)."""
     x, y, _ = _data(TWO_POINTS)
     a = _parameter([1.0, 1.0])
-    for _ in range(2):
-        update(x, y, a, 0.1)
-    return a.detach().tolist()
+    floats = [isinstance(update(x, y, a, 0.1), float) for _ in range(2)]
+    return [*a.detach().tolist(), float(all(floats))]
 
 
 def update_works() -> None:
     """Probe update, which fit and animate_fit build on (and mse, which update builds on): two
-    updates from a = (1, 1) land on (1.53, 1.69)."""
+    updates from a = (1, 1) land on (1.53, 1.69), each returning a Python float."""
     mse_works()
-    upstream("update", call="two updates from a = (1, 1) with λ = 0.1", run=_two_updates,
-             expect=[1.53, 1.69], after=("mse",))
+    upstream("update", call="two updates from a = (1, 1) with λ = 0.1 (and whether each "
+                            "returned a Python float)", run=_two_updates,
+             expect=[1.53, 1.69, 1.0], after=("mse",))
 
 
 # --- mse ------------------------------------------------------------------------------------------

@@ -44,14 +44,15 @@ def _model_probe(model: Callable[..., Any]) -> list[float]:
     x, w = torch.tensor([1.0, 2.0]), torch.tensor([3.0], requires_grad=True)
     y_hat = model(x, w)
     y_hat.sum().backward()
-    return [*y_hat.tolist(), w.grad.item(), *x.tolist()]
+    return [*y_hat.reshape(-1).tolist(), w.grad.item(), *x.tolist(), float(y_hat.dim())]
 
 
 def model_works() -> None:
-    """Probe model at x = [1, 2], w = 3: the predictions 3 and 6, ∂/∂w of their sum, 3, and x
-    left as it was."""
+    """Probe model at x = [1, 2], w = 3: the predictions 3 and 6 (one dimension, like x), ∂/∂w
+    of their sum, 3, and x left as it was."""
     upstream("model", call="model(x, w) with x = [1, 2] and w = 3 (then w.grad of the sum, "
-                           "and x afterwards)", run=_model_probe, expect=[3.0, 6.0, 3.0, 1.0, 2.0])
+                           "x afterwards, and ŷ's number of dimensions)", run=_model_probe,
+             expect=[3.0, 6.0, 3.0, 1.0, 2.0, 1.0])
 
 
 def _loss_probe(loss_fn: Callable[..., Any]) -> list[float]:

@@ -26,16 +26,18 @@ def make(text: str) -> torch.Tensor:
 
 
 def gradient_works() -> None:
-    """Probe get_gradient_tensor on a float64 matrix: its answer, and the matrix after the call."""
+    """Probe get_gradient_tensor on a float64 matrix: its answer and that answer's dtype, and the
+    matrix after the call."""
     import torch
 
-    def probe(gradient: Callable[..., Any]) -> torch.Tensor:
+    def probe(gradient: Callable[..., Any]) -> dict[str, Any]:
         theta = make(PROBE)
-        return torch.stack([gradient(theta), theta])
+        result = gradient(theta)
+        return {"values": torch.stack([result, theta]).tolist(), "dtype": str(result.dtype)}
 
     theta = make(PROBE)
     upstream("get_gradient_tensor", call=f"get_gradient_tensor({PROBE})", run=probe,
-             expect=torch.stack([2 * theta, theta]))
+             expect={"values": torch.stack([2 * theta, theta]).tolist(), "dtype": str(theta.dtype)})
 
 
 def check_gradient(text: str, expect: Any = NOTHING, kind: str = "gradient") -> None:
