@@ -106,8 +106,10 @@ def test_no_hint_repeats_what_the_answer_gave(assignment, graded_assignment):
             outcomes += [{"returned": v} for v in variants]
         for outcome in outcomes:
             try:
+                # The probes (gdcourse.checks.judges.relations) carry the same answer.
                 failure = judge_record(reference, outcome=outcome, expected=reference["outcome"],
-                                       aux=reference.get("aux"))
+                                       aux=reference.get("aux"),
+                                       probes=[outcome] * len(reference.get("probes") or []))
             except (Unreadable, KeyError, TypeError, ValueError):
                 continue  # an unreadable record fails its check with the course's own words
             except Exception as error:
@@ -115,7 +117,7 @@ def test_no_hint_repeats_what_the_answer_gave(assignment, graded_assignment):
                                f"{type(error).__name__}: {error}")
                 continue
             judged += 1
-            for text in (failure.why, failure.generic) if failure else ():
+            for text in (failure.why, failure.generic, failure.relation) if failure else ():
                 if said_markers(text):
                     leaks.append(f"{reference['check']} given {json.dumps(outcome)[:160]}:\n  {text}")
     assert not crashes, f"{len(crashes)} answers crashed a judge:\n" + "\n".join(crashes[:10])

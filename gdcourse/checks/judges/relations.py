@@ -51,9 +51,8 @@ def _numbers(value: Value) -> list[float] | None:
 
 
 def _entries(value: Value) -> list[object] | None:
-    """A sequence's entries, comparable one by one: numbers (a list, a 1-D tensor) or texts."""
-    if value.kind == "tensor" and len(value.shape) == 1:
-        return list(value.values)
+    """A list's entries, comparable one by one: numbers or texts. A tensor's entries are not a
+    list built step by step (a gradient, a parameter), so they are not read as one."""
     if value.is_sequence:
         numbers = value.numbers()
         if numbers is not None and len(numbers) == len(value.items):
@@ -101,11 +100,12 @@ Relation = Callable[[list[Point], Observation], "str | None"]
 
 def returns_input(points: list[Point], obs: Observation) -> str | None:
     """What came back is one of the inputs, unchanged, at every point, and that input took more
-    than one value among them (one value may equal an answer by chance: λ = 0, θ = 1)."""
+    than one value among them (one value may equal an answer by chance: λ = 0, θ = 1). The
+    input a step moves away from (`start`) counts with one value: it must not come back."""
     for name in points[0].case:
         values = [_numbers(p.case[name]) for p in points if name in p.case]
-        if any(v is None for v in values) or \
-                all(_all_close(v, values[0]) for v in values[1:]):
+        if any(v is None for v in values) or (name != obs.start and
+                                               all(_all_close(v, values[0]) for v in values[1:])):
             continue
         if all(name in p.case and _all_close(_numbers(p.got), _numbers(p.case[name]))
                for p in points) and \
