@@ -246,8 +246,9 @@ def _explains(film: Film, wrong: Sequence[Fit | None] | None, failing: int) -> b
     mistake that matches one frame by chance is not named."""
     if wrong is None or failing >= len(wrong) or wrong[failing] is None:
         return False
-    return all(any(_on(line, *wrong[k]) for line in frame["lines"])
-               for k, frame in enumerate(film.frames) if k < len(wrong) and wrong[k] is not None)
+    lines_of_mistake = list(wrong)
+    return all(any(_on(line, *fit) for line in frame["lines"])
+               for frame, fit in zip(film.frames, lines_of_mistake) if fit is not None)
 
 
 PILING_LINES = ("Frame {i} draws {n} lines where frame 0 drew {first}: ax.plot in the frame "
@@ -293,6 +294,12 @@ def story(film: Film, expected: Sequence[Fit | None]) -> str:
                 return SIDEWAYS
     fits = drawn_lines(film)
     wanted = [fit for fit in expected[:len(fits)] if fit is not None]
+    if len(fits) >= 2 and fits[0] is not None and all(fit == fits[0] for fit in fits) and \
+            len(set(wanted)) > 1:
+        return ("Every frame draws the same line, the starting one: a never changes while the "
+                "frames play. The frame function must call update(x, y, a, learning_rate) on "
+                "the a the line is drawn from (in every frame after the first), then move the "
+                "line.")
     if fits and all(fit is not None and abs(fit[1]) < 1e-6 for fit in fits) and \
             any(abs(fit[1]) > 1e-3 for fit in wanted):
         return NO_INTERCEPT
@@ -308,6 +315,10 @@ def story(film: Film, expected: Sequence[Fit | None]) -> str:
         if per >= 2 and all(j == per * i for i, j in known):
             return (f"Frame i shows the line after {per}·i updates: each frame runs {per} "
                     f"updates, where one is asked for.")
+        if all(j == max(i - 1, 0) for i, j in known):
+            return ("Each frame shows the line from before its own update: frame i shows the "
+                    "line after i − 1 updates. In the frame function, update first, then move "
+                    "the line.")
         ahead = known[0][1] - known[0][0]
         if ahead and all(j == i + ahead for i, j in known):
             return (f"Every frame shows the line {abs(ahead)} update{'s' * (abs(ahead) != 1)} "

@@ -137,6 +137,8 @@ def _tolerance(expected):
 
 
 # --- exercise 1 ----------------------------------------------------------------------------------
+NODE_TEXTS = ("The list holds each node's text, str(node) or repr(node), '<… object at 0x…>': "
+              "the name is type(node).__name__ (or node.name()), the class name alone.")
 NODES = ("The list holds the nodes themselves, not their names: add type(node).__name__ (or "
          "node.name()) for each node, the text torch shows in grad_fn=<…>.")
 
@@ -146,6 +148,9 @@ def _class_names(obs, got):
     the leaf's node its C++ name, torch::autograd::AccumulateGrad: both answers are right."""
     if got.is_sequence and got.items and all(item.kind == "object" for item in got.items):
         raise Failure(f"{obs.call} returned {show(got)}.", NODES)
+    if got.is_sequence and got.items and all(
+            item.kind == "str" and " object at 0x" in item.python for item in got.items):
+        raise Failure(f"{obs.call} returned {show(got)}.", NODE_TEXTS)
     if got.is_sequence and all(item.kind == "str" for item in got.items):
         return Value({got.kind: [{"str": item.python.rsplit("::", 1)[-1]} for item in got.items]})
     return got

@@ -56,7 +56,7 @@ def _entries(value: Value) -> list[object] | None:
     if value.is_sequence:
         numbers = value.numbers()
         if numbers is not None and len(numbers) == len(value.items):
-            return numbers
+            return list[object](numbers)
         if all(item.kind == "str" for item in value.items):
             return [item.python for item in value.items]
     return None
@@ -104,8 +104,8 @@ def returns_input(points: list[Point], obs: Observation) -> str | None:
     input a step moves away from (`start`) counts with one value: it must not come back."""
     for name in points[0].case:
         values = [_numbers(p.case[name]) for p in points if name in p.case]
-        if any(v is None for v in values) or (name != obs.start and
-                                               all(_all_close(v, values[0]) for v in values[1:])):
+        single = all(_all_close(v, values[0]) for v in values[1:])
+        if any(v is None for v in values) or (single and (name != obs.start or len(points) < 2)):
             continue
         if all(name in p.case and _all_close(_numbers(p.got), _numbers(p.case[name]))
                for p in points) and \
@@ -207,11 +207,15 @@ def shifted(points: list[Point], obs: Observation) -> str | None:
     return None
 
 
+def _order(entry: object) -> tuple[float, str]:
+    """A sort key for a list's entries, numbers by value and texts by text."""
+    return (entry, "") if isinstance(entry, float) else (math.inf, str(entry))
+
+
 def reordered(points: list[Point], obs: Observation) -> str | None:
     def test(got: list[object], expected: list[object]) -> bool:
-        key = str if any(isinstance(e, str) for e in expected) else float
         return len(got) == len(expected) >= 2 and not _same_entries(got, expected) and \
-            _same_entries(sorted(got, key=key), sorted(expected, key=key))
+            _same_entries(sorted(got, key=_order), sorted(expected, key=_order))
     if _sequence_relation(test, points):
         return "The list has the right entries, in another order."
     return None
@@ -344,11 +348,11 @@ def same_move_each_step(points: list[Point], obs: Observation) -> str | None:
         return None
 
     def differences(side: str) -> tuple[list[float], list[float]] | None:
-        values = [_numbers(getattr(p, side)) for p in (fewer, main, more)]
-        if any(v is None or len(v) != len(values[0]) for v in values):
+        before, now, after = (_numbers(getattr(p, side)) for p in (fewer, main, more))
+        if before is None or now is None or after is None or \
+                not len(before) == len(now) == len(after):
             return None
-        return ([b - a for a, b in zip(values[0], values[1])],
-                [b - a for a, b in zip(values[1], values[2])])
+        return ([b - a for a, b in zip(before, now)], [b - a for a, b in zip(now, after)])
     got, right = differences("got"), differences("expected")
     if got is None or right is None or not _all_close(*got) or _all_close(*right) \
             or all(abs(d) < 1e-9 for d in got[0]):
