@@ -67,7 +67,9 @@ FIRST_LOSS = "losses[0] is the loss at the starting a, before any step."
 CLIMBS = ("every step goes downhill: a loss that climbs back up comes from steps that go the wrong "
           "way, are too large, or carry old gradients along (a.grad not zeroed).")
 
-NEVER_MOVED = "a never moved: fit must step the caller's a with update, number_steps times."
+NEVER_MOVED = ("a never moved: fit must step the caller's a with update, number_steps times. A copy "
+               "of it (nn.Parameter(a.clone()), a new tensor from its values) is another tensor: "
+               "stepping the copy leaves the caller's a where it was.")
 TOO_MANY = "One step too many: call update number_steps times."
 TOO_FEW = "One step too few: call update number_steps times."
 NO_STEPS = "With number_steps = 0 no step is taken: a stays as it was."
