@@ -15,11 +15,48 @@ def lecture_text(name):
 
 
 def test_the_number_after_a_node_name_tells_variants_apart():
-    theta = nn.Parameter(torch.tensor([1.0]))
-    assert type((theta - 10).grad_fn).__name__ == "SubBackward0"
-    assert type((10 - theta).grad_fn).__name__ == "RsubBackward1"
+    theta = nn.Parameter(torch.tensor([2.0]))
+    names = [type(node).__name__ for node in ((theta ** 2).grad_fn, (theta ** theta).grad_fn,
+                                              (2 ** theta).grad_fn)]
+    assert names == ["PowBackward0", "PowBackward1", "PowBackward2"]
     text = lecture_text("03-autograd")
-    assert "`θ - 10` records `SubBackward0`" in text and "records `RsubBackward1`" in text
+    assert "`θ ** 2` records `PowBackward0`, `θ ** θ`, with a tensor as the exponent, records " \
+           "`PowBackward1`, and `2 ** θ`, a number raised to a tensor, records `PowBackward2`" in text
+
+
+def test_each_link_of_the_fresh_leaf_chain_is_needed():
+    """Without .detach(), the gradient leaks into start.grad; without requires_grad_(True),
+    backward() raises."""
+    start = torch.tensor([1.0, 2.0], requires_grad=True)
+    copy = start.clone()
+    (copy * copy).sum().backward()
+    assert not copy.is_leaf and start.grad.tolist() == [2.0, 4.0]
+    plain = start.detach().clone()
+    try:
+        (plain * plain).sum().backward()
+        raised = ""
+    except RuntimeError as error:
+        raised = str(error)
+    assert "does not require grad and does not have a grad_fn" in raised
+    text = lecture_text("03-autograd")
+    assert "the gradient flows on through the clone into `start.grad`" in text
+    assert "and `backward()` raises: the loss \"does not require grad and does not have a " \
+           "grad_fn\"" in text
+    assert "`AccumulateGrad` runs once, with the sum" in text
+    assert "which adds up what arrives along both" not in text
+
+
+def test_print_names_a_dtype_only_when_it_is_not_its_kinds_default():
+    assert str(torch.tensor([1])) == "tensor([1])" and torch.tensor([1]).dtype == torch.int64
+    assert str(torch.tensor([True])) == "tensor([True])"
+    assert "dtype=torch.float64" in str(torch.tensor([1.0], dtype=torch.float64))
+    assert torch.full((2,), 5).dtype == torch.int64 and torch.full((2,), 0.5).dtype == torch.float32
+    assert torch.zeros(2).dtype == torch.ones(2).dtype == torch.float32
+    text = lecture_text("02-torch-tensors")
+    assert "`float32` for real numbers, `int64` for whole numbers, `bool` for truth values" in text
+    assert "`torch.tensor([1])` prints as `tensor([1])`: an `int64` tensor" in text
+    assert "`torch.full((2,), 0.5)` is `float32`, but `torch.full((2,), 5)` is `int64`" in text
+    assert "These make `float32` tensors" not in text
 
 
 def test_a_parameter_used_twice_reaches_accumulate_grad_once_with_the_sum():
@@ -101,6 +138,10 @@ def test_chapter5_floor_numbers():
     assert "from about 3.84 to about 0.0746" in text
     assert "nine in ten land between 0.068 and 0.095" in text
     assert "(n − 2)/n · 1/12 ≈ 0.082" in text
+    # The summary and the questionnaire say the floor lies a little below 1/12, not at it.
+    assert "whose variance 1/12 ≈ 0.083 no line can remove" not in text
+    assert "Our floor lies a little below 1/12" in text
+    assert "usually a little below: (n − 2)/n · 1/12 on average, and 0.0746 for ours" in text
 
 
 def test_the_best_line_does_at_least_as_well_as_the_noise():
@@ -219,7 +260,7 @@ def test_a_fresh_leaf_trains_without_touching_start():
     text = lecture_text("03-autograd")
     assert "w ends at 0.36 · (1, 2) = (0.36, 0.72), and `start` keeps (1, 2)" in text
     assert "`start` now holds 0.6 · (1, 2) = (0.6, 1.2)" in text
-    assert "the copy is not a leaf, and `backward()` leaves its `.grad` empty" in text
+    assert "the copy is not a leaf, so `backward()` gives it no `.grad`" in text
     assert "which refuse a tensor that requires a gradient" in text
 
 
