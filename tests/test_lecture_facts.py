@@ -299,3 +299,22 @@ def test_print_rounds_a_small_entry_to_four_decimals_in_scientific_notation():
     assert str(small) == "tensor([3.6562e-05, 1.0000e+00])"
     assert small.tolist()[0] != 3.6562e-05
     assert "`print` shows `tensor([3.6562e-05, 1.0000e+00])`" in lecture_text("02-torch-tensors")
+
+
+def test_a_parameter_is_a_fresh_leaf_whatever_it_wraps():
+    """nn.Parameter(start.clone()) is a leaf cut off from start's graph: no gradient reaches
+    start; and without .clone() it shares start's memory."""
+    start = torch.tensor([1.0, 2.0], requires_grad=True)
+    parameter = nn.Parameter(start.clone())
+    assert parameter.is_leaf and parameter.grad_fn is None
+    (parameter * parameter).sum().backward()
+    assert start.grad is None and parameter.grad.tolist() == [2.0, 4.0]
+    plain = torch.tensor([1.0, 2.0])
+    shared = nn.Parameter(plain)
+    with torch.no_grad():
+        shared -= 1
+    assert plain.tolist() == [0.0, 1.0]
+    text = lecture_text("03-autograd")
+    assert "`nn.Parameter(start.clone())`, as this chapter's assignment writes it, sends no " \
+           "gradient back to `start`" in text
+    assert "without it the Parameter shares `start`'s memory" in text
