@@ -133,11 +133,14 @@ def _on(line, slope, intercept):
     return len(xs) > 0 and np.allclose(ys, slope * xs + intercept, rtol=REL, atol=ABS)
 
 
-def _same(line, other):
+def _close_arrays(a, b):
     import numpy as np
 
-    return (line[0].shape == other[0].shape and np.allclose(line[0], other[0], rtol=REL, atol=ABS)
-            and np.allclose(line[1], other[1], rtol=REL, atol=ABS))
+    return a.shape == b.shape and np.allclose(a, b, rtol=REL, atol=ABS)
+
+
+def _same(line, other):
+    return _close_arrays(line[0], other[0]) and _close_arrays(line[1], other[1])
 
 
 def formula(slope: float, intercept: float) -> str:
@@ -287,10 +290,8 @@ def story(film: Film, expected: Sequence[Fit | None]) -> str:
         for k in range(count):
             heights = [f["lines"][k][1] for f in film.frames]
             places = [f["lines"][k][0] for f in film.frames]
-            if all(h.shape == heights[0].shape for h in heights) and \
-                    all(_same((places[0], h), (places[0], heights[0])) for h in heights) and \
-                    any(p.shape != places[0].shape or not _same((p, heights[0]), (places[0], heights[0]))
-                        for p in places):
+            if all(_close_arrays(h, heights[0]) for h in heights) and \
+                    not all(_close_arrays(p, places[0]) for p in places):
                 return SIDEWAYS
     fits = drawn_lines(film)
     wanted = [fit for fit in expected[:len(fits)] if fit is not None]
