@@ -17,6 +17,7 @@ from typing import Any
 
 from ..plain import Record, Unreadable, Value
 from . import autograd, common, fitting_a_line, gradient_descent, linear_regression, torch_tensors
+from . import training
 from . import relations
 from .observation import Observation, Outcome, ProbePoint
 from .verdict import Failure
@@ -33,6 +34,7 @@ REGISTRY: dict[str, Mapping[str, Judge]] = {
     "gradient_descent": gradient_descent.JUDGES,
     "linear_regression": linear_regression.JUDGES,
     "torch_tensors": torch_tensors.JUDGES,
+    "training": training.JUDGES,
 }
 
 
