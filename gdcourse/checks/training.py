@@ -68,14 +68,14 @@ class Tracker:
         return summary
 
 
-class TrackedLoader(DataLoader):  # type: ignore[type-arg]
+class TrackedLoader(DataLoader):
     """A DataLoader that tells the tracker which loader is being read, and how often."""
 
     def __init__(self, tracker: Tracker, name: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tracker, self.name = tracker, name
 
-    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[Any]:
         self.tracker.passes[self.name] += 1
         for batch in super().__iter__():
             self.tracker.phase = self.name
@@ -320,7 +320,7 @@ def _loaders_run(n_train: int, n_validation: int, batch_size: int, seed: int,
         made = make_loaders(u, -u, v, -v, batch_size, generator)
         if not (isinstance(made, (tuple, list)) and len(made) == 2):
             return {"pair": False, "returned": made}
-        batches = {}
+        batches: dict[str, Any] = {}
         for name, loader, passes in (("train", made[0], epochs), ("validation", made[1], 2)):
             batches[name] = [[[int(value) for value in batch[0].flatten().tolist()]
                               for batch in loader] for _ in range(passes)]

@@ -129,6 +129,7 @@ class _Line:
         """The batch's mean loss; with `step`, its backward() and the optimizer's step."""
         w, b = self.theta
         errors = [(xs[i], w * xs[i] + b - ys[i]) for i in batch]
+        slopes: list[tuple[float, float]]
         if self.loss_kind == "l1":
             value = sum(abs(e) for _, e in errors) / len(errors)
             slopes = [(u, (e > 0) - (e < 0)) for u, e in errors]   # d|e|/de, 0 at 0 as in torch
