@@ -78,7 +78,7 @@ def grade_course(root, assignments):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=40, help="students per chapter")
-    parser.add_argument("--assignments", nargs="*", help="default: all five chapters")
+    parser.add_argument("--assignments", nargs="*", help="default: every chapter")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         roots = {}

@@ -79,7 +79,7 @@ def test_feedback_opens_with_the_results_of_each_question(assignment, entry_id, 
 def test_every_chapter_has_a_catalog_with_a_correct_entry():
     """The chapters of the example class; any other nbgrader assignment may come without one."""
     chapters = {a for picks in example_class(ROOT).values() for a in picks}
-    assert len(chapters) == 5
+    assert len(chapters) == 6
     for assignment in sorted(chapters):
         entries = {e.id: e for e in load_entries(ROOT, assignment)}
         assert "correct" in entries and not entries["correct"].answers, assignment

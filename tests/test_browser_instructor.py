@@ -33,7 +33,7 @@ def test_instructor_grades_a_written_answer_in_formgrader(example_class_run, pag
     students = example_class(course)
 
     with running_jupyterlab(course, tmp_path / "jupyterlab", formgrader=True) as lab:
-        # make formgrader lands on Manage Assignments: the five assignments, 5 submissions each.
+        # make formgrader lands on Manage Assignments: every assignment, 5 submissions each.
         page.goto(lab.url(""))
         rows = page.locator("table.dataTable tbody tr")
         rows.first.wait_for()

@@ -19,7 +19,7 @@ from gdcourse.course.submissions import fill_answers
 pytestmark = pytest.mark.xdist_group("exchange")
 BIN = Path(sys.executable).parent
 COURSE = "gradient-descent-pytorch"
-ASSIGNMENT = "01-gradient-descent"
+ASSIGNMENT = "06-training"
 
 
 def nbgrader(folder, *args):

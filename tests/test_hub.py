@@ -3,8 +3,8 @@ accounts: an instructor and two students log in with their passwords (PAM), and 
 server runs as that user, from the course's environment built with the system's own Python
 (Debian 12's 3.11.2, which every account can run).
 
-The instructor releases chapter 1 in formgrader; Ada fetches it from the Assignments tab, answers
-(one step too few in the descent), validates and submits; Ben fetches and submits his own (right)
+The instructor releases chapter 6 in formgrader; Ada fetches it from the Assignments tab, answers
+(a training loop without zero_grad), validates and submits; Ben fetches and submits his own (right)
 answers in a terminal, then hands in an empty notebook in Ada's name. The instructor collects (the
 submission in Ada's name is refused, and said so), autogrades as the instructor's own account (not
 root), grades Ada's written answer, and releases the feedback; Ada reads hers, Ben fetches none of
@@ -34,10 +34,13 @@ pytestmark = [pytest.mark.xdist_group("hub"),
                                  reason=str(can_make_accounts()))]
 
 COURSE_ID = "gradient-descent-pytorch"
-ASSIGNMENT = "01-gradient-descent"
+ASSIGNMENT = "06-training"   # the last chapter: the whole course reaches the class
+ADA_ENTRY = "forgets-zero-grad"
+ADA_HINT = "The gradients piled up from batch to batch"
+POINTS = 13
 TEACHER, ADA, BEN = "gdc-teach", "gdc-ada", "gdc-ben"
-WRITTEN_ANSWER = "observations"  # chapter 1's written answer (2 points)
-COMMENT = "Right: with λ = 10 each step multiplies θ by −19."
+WRITTEN_ANSWER = "first-try-question"  # chapter 6's written answer (2 points)
+COMMENT = "Right: Adam first, then a sweep of λ on a log scale, watching the validation loss."
 
 
 def formgrader_row(page, assignment):
@@ -173,13 +176,13 @@ def run_the_class(course, hub, teacher, ada, version):
     released.get_by_role("button", name="Fetch").click()
     ada.locator("#fetched_assignments_list .list_item", has_text=ASSIGNMENT).first.wait_for()
     notebook = home(ADA) / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    write_as_owner(answered(notebook, "one-step-too-few"), notebook)
+    write_as_owner(answered(notebook, ADA_ENTRY), notebook)
     open_in_jupyterlab(ada, _Server(hub, ADA), f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb")
     shown = ada.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").last
     shown.locator(".jp-Cell").first.wait_for()
     panel = ada.locator(f"[id='{shown.get_attribute('id')}']")
     dialog = validate(ada, panel)
-    assert "One step too few" in dialog.inner_text(), dialog.inner_text()[:2000]
+    assert ADA_HINT in dialog.inner_text(), dialog.inner_text()[:2000]
     dialog.locator(".jp-mod-accept").click()
     assignments_tab(ada)
     fetched = ada.locator("#fetched_assignments_list .list_item", has_text=ASSIGNMENT)
@@ -268,9 +271,10 @@ def test_the_class_runs_on_the_systems_own_python(a_class):
 
 
 def test_ada_reads_her_feedback(a_class):
-    entry = find_entry(ROOT, ASSIGNMENT, "one-step-too-few")
-    assert a_class.ada_results.startswith(f"Your results: {entry.score + 2:g} / 10"), a_class.ada_results[:300]
-    assert "One step too few: the loop must run number_steps times." in a_class.ada_feedback
+    entry = find_entry(ROOT, ASSIGNMENT, ADA_ENTRY)
+    assert a_class.ada_results.startswith(f"Your results: {entry.score + 2:g} / {POINTS}"), \
+        a_class.ada_results[:300]
+    assert ADA_HINT in " ".join(a_class.ada_feedback.split())
     assert COMMENT in " ".join(a_class.ada_results.split())
 
 
@@ -279,7 +283,7 @@ def test_a_submission_in_anothers_name_is_refused_and_hers_is_graded(a_class):
     collected = a_class.course / "submitted" / ADA / ASSIGNMENT / "timestamp.txt"
     assert collected.read_text() == a_class.ada_submitted, "the submission collected is not Ada's own"
     scores = code_scores(a_class.course)
-    assert scores[ADA] == find_entry(ROOT, ASSIGNMENT, "one-step-too-few").score, scores
+    assert scores[ADA] == find_entry(ROOT, ASSIGNMENT, ADA_ENTRY).score, scores
     assert scores[BEN] == find_entry(ROOT, ASSIGNMENT, "correct").score, scores
     assert not a_class.ben_fetched_in_adas_name, \
         f"Ben fetched feedback in Ada's name: {a_class.ben_fetched_in_adas_name}"
