@@ -281,7 +281,7 @@ def modes(obs: Observation) -> None:
     seen = _seen(obs)
     _solution_ran(obs)
     train, validation = seen["train"], seen["validation"]
-    if not validation["forward"]:
+    if not validation["forward"] and obs["number_epochs"] > 0:
         raise Failure(f"{obs.call}: the model was never called on a validation batch.",
                       NOT_VALIDATED)
     if validation["forward_eval"] < validation["forward"]:
