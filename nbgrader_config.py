@@ -13,6 +13,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, Deduplicat
 from gdcourse.checks.nbgrader_settings import apply_common_settings
 from gdcourse.grading.steps.execute import SafeExecute
 from gdcourse.grading.feedback.student_feedback import GetGradesForFeedback, StudentFeedback
+from gdcourse.grading.gradebook_guard import before_autograde
 from gdcourse.grading.steps.flags import RecordFlags
 from gdcourse.grading.steps.metadata import CheckCellMetadataOnce
 from gdcourse.grading.steps.reading import SafeNotebookExporter, report_unexpected_notebooks
@@ -58,7 +59,16 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # not JSON, too large) are graded as unanswered, with a message; a submission without one of the
 # release's notebooks (renamed, say) is named plainly in the log.
 c.Autograde.exporter_class = SafeNotebookExporter
-c.Autograde.pre_convert_hook = report_unexpected_notebooks
+
+
+def before_each_submission(assignment, student, notebooks):
+    """Before autograde's first write: a gradebook it cannot read stops it with one line, and a
+    copy of the gradebook is kept (gdcourse.grading.gradebook_guard); then the notebooks."""
+    before_autograde()
+    report_unexpected_notebooks(assignment, student, notebooks)
+
+
+c.Autograde.pre_convert_hook = before_each_submission
 # The grading structure (which cell is a test, its points) is the instructor's: CheckStructure
 # reports what a submission changed, puts deleted cells and the released metadata back; nbgrader's
 # own steps restore the rest. What students write is never changed.

@@ -49,6 +49,7 @@ from .gradebook_rows import (AssignmentStructure, assignment_structure, extensio
                              merge_autograde_rows)
 from .progress import Progress, duration
 from ..solution.cache import CACHE_FOLDER, is_cached
+from ..gradebook_guard import UnreadableGradebook, check_readable, keep_a_copy
 
 if TYPE_CHECKING:  # distributed is imported when a batch starts: it takes a second
     from distributed import Client, LocalCluster, as_completed
@@ -199,6 +200,10 @@ class Coordinator:
         self.root = Path(course_root).resolve()
         self.force, self.stream, self.log = force, stream, log
         self.config, self.coursedir = course_settings(self.root)
+        try:
+            check_readable(self.coursedir.db_url)
+        except UnreadableGradebook as error:
+            raise SystemExit(str(error)) from None
         self.gradebook = Gradebook(self.coursedir.db_url, self.coursedir.course_id)
         self.summary = Summary()
         self.tasks: dict[str, Task] = {}   # by Dask key
@@ -342,6 +347,8 @@ def run_batch(course_root: str | Path, assignments: list[str], force: bool = Fal
         if total == 0:
             print("Nothing to grade.", file=stream)
             return coordinator.summary
+        # Before the batch's first write: a copy of the gradebook as it was.
+        print(keep_a_copy(coordinator.coursedir.db_url), file=stream, flush=True)
         client, cluster = start_client(workers or default_workers(), scheduler, scheduler_file)
         try:
             coordinator.summary.workers = len(client.scheduler_info()["workers"])
