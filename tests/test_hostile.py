@@ -29,7 +29,7 @@ BYSTANDERS = {  # ordinary students graded in the same batch: (assignment, catal
     "bystander-ben": ("02-torch-tensors", "correct"),
 }
 GRADER_OUTPUT = ("autograded", "feedback", "gradebook.db", "gradebook.db-journal", "grading.log",
-                 ".gdcourse-cache")
+                 ".gdcourse-cache", "gradebook-backups")
 pytestmark = pytest.mark.xdist_group("hostile")
 
 

@@ -36,6 +36,7 @@ from traitlets.config import Config
 
 from .gradebook_rows import (AssignmentStructure, SubmissionRows, autograde_rows,
                              forget_submission, prepare_submission, seed_assignment)
+from .shared_engine import forget, share_engines_for
 from ...python_env import with_this_python_first
 from ..solution.cache import cache_folder
 
@@ -147,6 +148,7 @@ class ScratchCourse:
         self.db_folder = Path(tempfile.mkdtemp(prefix="gdcourse-gradebook-", dir=memory))
         (self.db_folder / "gradebook.db").write_bytes(empty_gradebook())
         self.db_url = f"sqlite:///{self.db_folder / 'gradebook.db'}"
+        share_engines_for(self.db_url)
         self.config: Config = PyFileConfigLoader("nbgrader_config.py",
                                                  path=str(self.root)).load_config()
         self.config.CourseDirectory.root = str(self.root)
@@ -156,6 +158,7 @@ class ScratchCourse:
         atexit.register(self.remove)
 
     def remove(self) -> None:
+        forget(self.db_url)
         for folder in (self.root, self.db_folder):
             shutil.rmtree(folder, ignore_errors=True)
 
