@@ -4,26 +4,18 @@ makes it in the lecture, so that neither can change without the other."""
 import ast
 import functools
 import math
-import re
 
 import nbformat
 import torch
 
 from course import ROOT
+from lecture_text import assert_says
 
 LECTURE = ROOT / "notebooks" / "04-linear-regression.ipynb"
 
 
-@functools.lru_cache(maxsize=None)
-def lecture_text():
-    nb = nbformat.read(LECTURE, as_version=4)
-    return re.sub(r"\s+", " ", "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
-
-
 def says(*sentences):
-    text = lecture_text()
-    missing = [sentence for sentence in sentences if sentence not in text]
-    assert not missing, f"chapter 4 no longer says: {missing}"
+    assert_says("04-linear-regression", *sentences)
 
 
 @functools.lru_cache(maxsize=None)

@@ -14,22 +14,13 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from course import ROOT
+from lecture_text import assert_says
 
 LECTURE = ROOT / "notebooks" / "06-training.ipynb"
 
 
-@functools.lru_cache(maxsize=None)
-def lecture_text():
-    nb = nbformat.read(LECTURE, as_version=4)
-    return re.sub(r"\s+", " ", "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
-
-
 def says(*sentences):
-    """Each sentence is in the lecture's Markdown (whitespace-insensitive)."""
-    text = lecture_text()
-    missing = [sentence for sentence in sentences
-               if re.sub(r"\s+", " ", sentence) not in text]
-    assert not missing, f"chapter 6 no longer says: {missing}"
+    assert_says("06-training", *sentences)
 
 
 def code_cells():
