@@ -42,9 +42,15 @@ class Tracker:
     """What the instrumented objects saw during one call of train_model."""
     phase: str = "none"     # the loader whose batch was handed out last: "train" or "validation"
     passes: dict[str, int] = field(default_factory=lambda: {"train": 0, "validation": 0})
-    forward: list[list[Any]] = field(default_factory=list)   # [phase, training, grad on, rows]
+    # [phase, training mode, gradients on, validation passes begun so far]
+    forward: list[list[Any]] = field(default_factory=list)
     loss_calls: list[list[Any]] = field(default_factory=list)  # [phase, 1st needs grad, 2nd]
     steps: list[list[Any]] = field(default_factory=list)     # [phase, the given optimizer?]
+
+    def saw_forward(self, model: nn.Module) -> None:
+        """A model of the test was called: in which phase, mode and gradient setting."""
+        self.forward.append([self.phase, model.training, torch.is_grad_enabled(),
+                             self.passes["validation"]])
 
     def summary(self) -> dict[str, Any]:
         """The record: counts per phase, short enough for any number of batches."""
@@ -58,13 +64,12 @@ class Tracker:
                 # in evaluation mode with gradients on: trained in evaluation mode
                 "forward_eval_grad": count(self.forward, phase, lambda r: not r[1] and r[2]),
                 "forward_grad": count(self.forward, phase, lambda r: r[2]),
-                "loss": count(self.loss_calls, phase),
                 "loss_target_first": count(self.loss_calls, phase, lambda r: r[2] and not r[1]),
                 "steps": count(self.steps, phase, lambda r: r[1]),
                 "other_steps": count(self.steps, phase, lambda r: not r[1])}
         # The first training forward in eval mode: after which epoch's validation did it come?
         summary["train_eval_first"] = next(
-            (row[4] for row in self.forward if row[0] == "train" and not row[1] and row[2]), None)
+            (row[3] for row in self.forward if row[0] == "train" and not row[1] and row[2]), None)
         return summary
 
 
@@ -95,9 +100,7 @@ class Line(nn.Module):
             self.linear.bias.fill_(b)
 
     def forward(self, u: torch.Tensor) -> torch.Tensor:
-        t = self.tracker
-        t.forward.append([t.phase, self.training, torch.is_grad_enabled(), len(u),
-                          t.passes["validation"]])
+        self.tracker.saw_forward(self)
         return self.linear(u)
 
 
@@ -115,9 +118,7 @@ class NetWithDropout(nn.Module):
         self.dropout = nn.Dropout(0.5)
 
     def forward(self, u: torch.Tensor) -> torch.Tensor:
-        t = self.tracker
-        t.forward.append([t.phase, self.training, torch.is_grad_enabled(), len(u),
-                          t.passes["validation"]])
+        self.tracker.saw_forward(self)
         return self.out(self.dropout(torch.tanh(self.hidden(u))))
 
 
@@ -190,8 +191,8 @@ class Setting:
 
 
 def run_train_model(setting: Setting) -> Callable[[Callable[..., Any]], dict[str, Any]]:
-    """Build the objects of `setting`, call train_model on them, and record what came back, what
-    the tracker saw and the model's parameters afterwards."""
+    """Build the objects of `setting`, call train_model on them, and record what came back and
+    what the tracker saw."""
     def run(train_model: Callable[..., Any]) -> dict[str, Any]:
         tracker = Tracker()
         x, y, x_validation, y_validation = setting.data()
@@ -216,13 +217,12 @@ def run_train_model(setting: Setting) -> Callable[[Callable[..., Any]], dict[str
                                  train_loader, validation_loader, setting.number_epochs)
         finally:
             handle.remove()
-        return {"result": result, "seen": tracker.summary(),
-                "parameters": [p.detach().flatten().tolist() for p in model.parameters()]}
+        return {"result": result, "seen": tracker.summary()}
     return run
 
 
 def _probes(setting: Setting) -> list[Probe]:
-    """The related calls: one epoch more and one fewer, and λ halved."""
+    """The related calls: one epoch more and one fewer."""
     from dataclasses import replace
 
     epochs = setting.number_epochs

@@ -14,6 +14,7 @@ pre-convert hook, `before_autograde`) do this once per run.
 """
 import datetime
 import sqlite3
+from contextlib import closing
 import sys
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def check_readable(db_url: str) -> None:
               f"{path.parent / BACKUPS} before each run), or move it aside to start an empty "
               f"gradebook (its grades are then lost).")
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             verdict = db.execute("PRAGMA quick_check").fetchone()
             tables = {name for (name,) in db.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -101,11 +102,10 @@ def keep_a_copy(db_url: str, now: datetime.datetime | None = None) -> str:
     folder.mkdir(exist_ok=True)
     stamp = (now or datetime.datetime.now(datetime.timezone.utc)).strftime("%Y%m%d-%H%M%S-%f")
     copy = folder / f"{path.stem}-{stamp}.db"
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as source, \
-            sqlite3.connect(copy) as target:
+    # sqlite3's own `with` commits but does not close: closing() does.
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source, \
+            closing(sqlite3.connect(copy)) as target:
         source.backup(target)
-    source.close()
-    target.close()
     for old in sorted(folder.glob(f"{path.stem}-*.db"))[:-KEEP]:
         old.unlink()
     return f"A copy of the gradebook as it was before this run: {copy}"

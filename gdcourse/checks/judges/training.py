@@ -381,7 +381,7 @@ def split_values(obs: Observation) -> None:
             all(_close_all(g, w) for g, w in zip(got, wanted)):
         return
     n, permutation = obs.case["x"].shape[0], obs["permutation"]
-    k = len(wanted[2]) // max(1, len(wanted[0] + wanted[2]) // n)   # validation points
+    k = expected.items[2].shape[0]   # the validation points the solution kept
     mistakes = [(_split_by(obs, permutation[n - k:], permutation[:n - k]), SPLIT_FROM_END),
                 (_split_by(obs, list(range(k)), list(range(k, n))), SPLIT_IN_ORDER),
                 (_split_by(obs, list(range(n - k, n)), list(range(n - k))), SPLIT_IN_ORDER),
