@@ -10,10 +10,13 @@ fresh copies of the course, with timers around the steps of the grading process:
   after one submission that warms it up (its fork server, scratch course and engine), as a
   long-lived worker grades.
 It prints, per notebook, the wall time the grading process spends starting a kernel, running the
-cells (mostly waiting for the kernel), judging the records (the course only), in nbgrader's other
-steps, and in the rest (reading and writing files, the gradebook); and its CPU time per notebook.
+cells (mostly waiting for the kernel), shutting the kernel down, judging the records (the course
+only), in nbgrader's other steps, and in the rest (reading and writing files, the gradebook); and
+beside each, the core-seconds the whole machine was busy meanwhile (the kernel's work included:
+the notebooks are graded one at a time, on a machine otherwise quiet).
 """
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -31,10 +34,29 @@ from gdcourse.course.submissions import submission_from_entry, write_submission 
 STOCK_CONFIG = 'c = get_config()\nc.CourseDirectory.course_id = "gradient-descent-pytorch"\n'
 
 TIMES: dict[str, float] = {}
+CORES: dict[str, float] = {}   # the machine's busy core-seconds in each phase (kernels included)
 
 
-def _add(phase: str, seconds: float) -> None:
-    TIMES[phase] = TIMES.get(phase, 0.0) + seconds
+def machine_busy() -> float:
+    """Core-seconds this machine has been busy since boot (every process: kernels too)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(field) for field in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class timed:
+    """Adds a block's wall time to TIMES[phase] and the machine's busy time to CORES[phase]."""
+
+    def __init__(self, phase: str) -> None:
+        self.phase = phase
+
+    def __enter__(self) -> None:
+        self.wall, self.busy = time.perf_counter(), machine_busy()
+
+    def __exit__(self, *_: object) -> None:
+        TIMES[self.phase] = TIMES.get(self.phase, 0.0) + time.perf_counter() - self.wall
+        CORES[self.phase] = CORES.get(self.phase, 0.0) + machine_busy() - self.busy
 
 
 def install_timers() -> None:
@@ -43,11 +65,8 @@ def install_timers() -> None:
     from nbconvert.preprocessors.base import Preprocessor
 
     def timed_call(self, nb, resources):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        try:
+        with timed(f"step {type(self).__name__}"):
             return original_call(self, nb, resources)
-        finally:
-            _add(f"step {type(self).__name__}", time.perf_counter() - started)
 
     original_call = Preprocessor.__call__
     Preprocessor.__call__ = timed_call  # type: ignore[method-assign]
@@ -56,22 +75,16 @@ def install_timers() -> None:
         original = getattr(NotebookClient, name)
 
         async def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            started = time.perf_counter()
-            try:
+            with timed(phase):
                 return await original(self, *args, **kwargs)
-            finally:
-                _add(phase, time.perf_counter() - started)
         setattr(NotebookClient, name, wrapper)
 
     def timed_sync(name: str, phase: str) -> None:
         original = getattr(NotebookClient, name)
 
         def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            started = time.perf_counter()
-            try:
+            with timed(phase):
                 return original(self, *args, **kwargs)
-            finally:
-                _add(phase, time.perf_counter() - started)
         setattr(NotebookClient, name, wrapper)
 
     # nbclient's sync methods wrap the async ones they were defined with: each is timed once.
@@ -80,6 +93,10 @@ def install_timers() -> None:
                         ("execute_cell", "running the cells")):
         timed_sync(name, phase)
         timed_async(f"async_{name}", phase)
+    # Stock's Execute shuts its kernel down through nbclient's sync _cleanup_kernel, bound to the
+    # async one before it could be timed; the course's SafeExecute calls the async one.
+    timed_sync("_cleanup_kernel", "kernel shutdown")
+    timed_async("_async_cleanup_kernel", "kernel shutdown")
 
 
 def make_class(root: Path, assignment: str, students: int) -> list[str]:
@@ -102,16 +119,20 @@ def stock_child(root: str, assignment: str) -> None:
 
     install_timers()
     os.chdir(root)
-    wall, cpu = time.perf_counter(), time.process_time()
-    try:
-        NbGraderApp.launch_instance(argv=["autograde", assignment])
-    except SystemExit:
-        pass
-    TIMES["all"], TIMES["cpu"] = time.perf_counter() - wall, time.process_time() - cpu
-    print("TIMES " + json.dumps(TIMES))
+    cpu = time.process_time()
+    with timed("all"):
+        try:
+            NbGraderApp.launch_instance(argv=["autograde", assignment])
+        except SystemExit:
+            pass
+    TIMES["cpu"] = time.process_time() - cpu
+    print("TIMES " + json.dumps([TIMES, CORES]))
 
 
-def time_stock(folder: Path, assignment: str, students: int) -> dict[str, float]:
+Times = tuple[dict[str, float], dict[str, float]]   # (wall seconds, machine core-seconds) by phase
+
+
+def time_stock(folder: Path, assignment: str, students: int) -> Times:
     import json
 
     root = folder / "stock"
@@ -123,10 +144,11 @@ def time_stock(folder: Path, assignment: str, students: int) -> dict[str, float]
     done = subprocess.run([sys.executable, __file__, "--stock-child", str(root), assignment],
                           cwd=root, env=command_env(), check=True, capture_output=True, text=True)
     line = next(line for line in done.stdout.splitlines() if line.startswith("TIMES "))
-    return json.loads(line[len("TIMES "):])
+    wall, cores = json.loads(line[len("TIMES "):])
+    return wall, cores
 
 
-def time_course(folder: Path, assignment: str, students: int) -> dict[str, float]:
+def time_course(folder: Path, assignment: str, students: int) -> Times:
     from gdcourse.grading.batch.coordinator import course_settings
     from gdcourse.grading.batch.gradebook_rows import assignment_structure
     from gdcourse.grading.batch.worker import (AssignmentBundle, grade_submission,
@@ -149,28 +171,39 @@ def time_course(folder: Path, assignment: str, students: int) -> dict[str, float
     grade_submission(bundle, names[0], files[names[0]])   # warm up, as a long-lived worker is
     install_timers()
     TIMES.clear()
-    wall, cpu = time.perf_counter(), time.process_time()
-    for name in names[1:]:
-        graded = grade_submission(bundle, name, files[name])
-        if not graded.ok:
-            print(f"  {name}: {graded.error}", file=sys.stderr)
-    TIMES["all"], TIMES["cpu"] = time.perf_counter() - wall, time.process_time() - cpu
-    return dict(TIMES)
+    CORES.clear()
+    cpu = time.process_time()
+    with timed("all"):
+        for name in names[1:]:
+            graded = grade_submission(bundle, name, files[name])
+            if not graded.ok:
+                print(f"  {name}: {graded.error}", file=sys.stderr)
+    TIMES["cpu"] = time.process_time() - cpu
+    return dict(TIMES), dict(CORES)
 
 
-def show(label: str, times: dict[str, float], students: int) -> None:
-    total = times["all"]
-    print(f"{label}: {total / students:.3f} s per notebook (wall), "
-          f"{times['cpu'] / students:.3f} s of the grading process's CPU")
+def phases(times: dict[str, float]) -> dict[str, float]:
+    """The wall (or core) seconds of each phase, from the timers' totals."""
     execute = sum(v for k, v in times.items() if k in ("step Execute", "step SafeExecute"))
     kernel, cells = times.get("kernel start", 0.0), times.get("running the cells", 0.0)
-    judging = times.get("step JudgeObservations", 0.0)
+    shutdown, judging = times.get("kernel shutdown", 0.0), times.get("step JudgeObservations", 0.0)
     steps = sum(v for k, v in times.items() if k.startswith("step ")) - judging
-    phases = {"kernel start": kernel, "running the cells": cells, "judging": judging,
-              "nbgrader's other steps": steps - kernel - cells if execute else steps,
-              "files and the gradebook": total - steps - judging}
-    for phase, seconds in phases.items():
-        print(f"  {phase:<26} {seconds / students:7.3f} s  {100 * seconds / total:5.1f} %")
+    return {"kernel start": kernel, "running the cells": cells, "kernel shutdown": shutdown,
+            "judging": judging,
+            "nbgrader's other steps": steps - kernel - cells - shutdown if execute else steps,
+            "files and the gradebook": times["all"] - steps - judging}
+
+
+def show(label: str, times: Times, students: int) -> None:
+    wall, cores = times
+    print(f"{label}: {wall['all'] / students:.3f} s per notebook (wall), "
+          f"{cores['all'] / students:.3f} core-seconds of the machine (kernels included), "
+          f"{wall['cpu'] / students:.3f} s of the grading process's CPU")
+    print(f"  {'':<26} {'wall':>8}  {'core-s':>8}")
+    core_phases = phases(cores | {"all": cores["all"]})
+    for phase, seconds in phases(wall).items():
+        print(f"  {phase:<26} {seconds / students:7.3f} s {core_phases[phase] / students:7.3f}"
+              f"  {100 * core_phases[phase] / cores['all']:5.1f} %")
 
 
 def main() -> None:
@@ -186,8 +219,8 @@ def main() -> None:
         folder = Path(name)
         stock = time_stock(folder, args.assignment, args.students)
         course = time_course(folder, args.assignment, args.students)
-    print(f"{args.assignment}, {args.students} notebooks each way; kernels are other processes, "
-          f"so their CPU is not counted here")
+    print(f"{args.assignment}, {args.students} notebooks each way, one at a time; core-seconds "
+          f"are the whole machine's, kernels included")
     show("stock nbgrader autograde", stock, args.students)
     show("course batch worker", course, args.students)
 
