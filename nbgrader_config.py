@@ -14,6 +14,7 @@ from gdcourse.checks.nbgrader_settings import apply_common_settings
 from gdcourse.grading.steps.execute import SafeExecute
 from gdcourse.grading.feedback.student_feedback import GetGradesForFeedback, StudentFeedback
 from gdcourse.grading.gradebook_guard import before_autograde
+from gdcourse.grading.gradebook_stamp import read_in_process
 from gdcourse.grading.steps.flags import RecordFlags
 from gdcourse.grading.steps.metadata import CheckCellMetadataOnce
 from gdcourse.grading.steps.reading import SafeNotebookExporter, report_unexpected_notebooks
@@ -32,6 +33,10 @@ WARNINGS_FAIL_TESTS = False
 apply_common_settings(c, warnings_fail_tests=WARNINGS_FAIL_TESTS)
 
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+
+# A new gradebook is stamped with its schema's version read in this process, not by running the
+# `alembic heads` command (1.7 s of CPU); the gradebook is the same (gdcourse.grading.gradebook_stamp).
+read_in_process()
 
 # The gradebook is SQLite in the course folder (gradebook.db) unless GDCOURSE_DB_URL names another
 # database, e.g. postgresql+psycopg://grader@dbhost/gradient_descent for several graders at once.

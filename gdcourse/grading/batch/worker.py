@@ -38,6 +38,7 @@ from .gradebook_rows import (AssignmentStructure, SubmissionRows, autograde_rows
                              forget_submission, prepare_submission, seed_assignment)
 from .shared_engine import forget, share_engines_for
 from ...python_env import with_this_python_first
+from ..gradebook_stamp import read_in_process
 from ..solution.cache import cache_folder
 
 # nbgrader's add_submission trips SQLAlchemy's autoflush warning (stock autograde prints it too);
@@ -175,12 +176,11 @@ _EMPTY_GRADEBOOK: list[bytes] = []
 
 
 def empty_gradebook() -> bytes:
-    """The bytes of an empty SQLite gradebook, made once per process (nbgrader runs the alembic
-    command to make one: a second of CPU)."""
+    """The bytes of an empty SQLite gradebook, made once per process."""
     if not _EMPTY_GRADEBOOK:
         from nbgrader.api import Gradebook
 
-        put_python_on_path()
+        read_in_process()
         with tempfile.TemporaryDirectory() as folder:
             with Gradebook(f"sqlite:///{folder}/gradebook.db"):
                 pass
