@@ -4,7 +4,7 @@
         [--breakdown ASSIGNMENT] [--no-scaling]
 
 The class: `--students` students per chapter, each handing in one of the chapter's catalog
-entries in turn (right answers and known mistakes), in two fresh copies of the course:
+entries in turn (right answers and known mistakes), in fresh copies of the course:
 - stock: `nbgrader autograde ASSIGNMENT` with a minimal nbgrader_config.py (nbgrader's own
   preprocessors, no sandbox; the checks judge in the kernel, as in a student's own run);
 - course: the course's configuration (sandbox, warm kernels, trusted verdicts), graded as the
@@ -32,27 +32,12 @@ sys.path.insert(0, str(ROOT))
 
 from nbgrader.api import Gradebook  # noqa: E402
 
-from gdcourse.course.catalog import assignment_names, load_entries  # noqa: E402
+from gdcourse.course.catalog import assignment_names  # noqa: E402
 from gdcourse.course.course_folder import copy_course  # noqa: E402
 from gdcourse.course.nbgrader_commands import command_env, nbgrader  # noqa: E402
 from gdcourse.course.release import generate_releases  # noqa: E402
-from gdcourse.course.submissions import submission_from_entry, write_submission  # noqa: E402
-from profile_grading import machine_busy, show, time_course, time_stock  # noqa: E402
-
-STOCK_CONFIG = 'c = get_config()\nc.CourseDirectory.course_id = "gradient-descent-pytorch"\n'
-
-
-def make_class(root, assignments, students):
-    """`students` submissions of each assignment, cycling through its catalog entries; returns
-    {(assignment, student): the score the catalog states}."""
-    expected = {}
-    for assignment in assignments:
-        entries = load_entries(root, assignment)
-        for number in range(students):
-            entry, student = entries[number % len(entries)], f"s{number + 1:03d}"
-            write_submission(root, student, assignment, submission_from_entry(root, entry))
-            expected[(assignment, student)] = entry.score
-    return expected
+from profile_grading import (STOCK_CONFIG, machine_busy, make_class, show,  # noqa: E402
+                             time_course, time_stock)
 
 
 def scores(root, assignments):

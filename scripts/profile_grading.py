@@ -99,15 +99,18 @@ def install_timers() -> None:
     timed_async("_async_cleanup_kernel", "kernel shutdown")
 
 
-def make_class(root: Path, assignment: str, students: int) -> list[str]:
-    entries = load_entries(root, assignment)
-    names = []
-    for number in range(students):
-        name = f"s{number + 1:03d}"
-        write_submission(root, name, assignment,
-                         submission_from_entry(root, entries[number % len(entries)]))
-        names.append(name)
-    return names
+def make_class(root: Path, assignments: list[str],
+               students: int) -> dict[tuple[str, str], float]:
+    """`students` submissions of each assignment, cycling through its catalog entries; returns
+    {(assignment, student): the score the catalog states}."""
+    expected = {}
+    for assignment in assignments:
+        entries = load_entries(root, assignment)
+        for number in range(students):
+            entry, student = entries[number % len(entries)], f"s{number + 1:03d}"
+            write_submission(root, student, assignment, submission_from_entry(root, entry))
+            expected[(assignment, student)] = entry.score
+    return expected
 
 
 def stock_child(root: str, assignment: str) -> None:
@@ -140,7 +143,7 @@ def time_stock(folder: Path, assignment: str, students: int) -> Times:
     copy_course(ROOT, root)
     (root / "nbgrader_config.py").write_text(STOCK_CONFIG)
     nbgrader(root, "generate_assignment", assignment, "--force")
-    make_class(root, assignment, students)
+    make_class(root, [assignment], students)
     done = subprocess.run([sys.executable, __file__, "--stock-child", str(root), assignment],
                           cwd=root, env=command_env(), check=True, capture_output=True, text=True)
     line = next(line for line in done.stdout.splitlines() if line.startswith("TIMES "))
@@ -160,7 +163,7 @@ def time_course(folder: Path, assignment: str, students: int) -> Times:
     copy_course(ROOT, root)
     put_python_on_path()
     nbgrader(root, "generate_assignment", assignment, "--force")
-    names = make_class(root, assignment, students + 1)
+    names = [student for _, student in make_class(root, [assignment], students + 1)]
     _, coursedir = course_settings(root)
     structure = assignment_structure(coursedir.db_url, assignment)
     assert structure is not None

@@ -14,8 +14,8 @@ pre-convert hook, `before_autograde`) do this once per run.
 """
 import datetime
 import sqlite3
-from contextlib import closing
 import sys
+from contextlib import closing
 from pathlib import Path
 
 BACKUPS = "gradebook-backups"
